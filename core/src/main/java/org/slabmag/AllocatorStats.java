@@ -1,0 +1,116 @@
+package org.slabmag;
+
+import java.util.List;
+
+/**
+ * A snapshot of a {@link SlabAllocator}'s memory. Immutable.
+ *
+ * <p>Exact when no call is in flight and every thread's calls happen-before {@link SlabAllocator#stats()}
+ * (after {@code Thread.join}, or an executor's completion); taken during concurrent calls, each figure
+ * is a recent value but the figures may disagree with each other.
+ *
+ * <p>Relations: {@code usedBytes + cachedBytes + availableBytes == totalBytes};
+ * {@code requestedBytes <= usedBytes}.
+ */
+public final class AllocatorStats {
+    private final long totalBytes;
+    private final long usedBytes;
+    private final long requestedBytes;
+    private final long cachedBytes;
+    private final long allocations;
+    private final long deallocations;
+    private final int chunks;
+    private final int hugeBlocks;
+    private final int threadCaches;
+    private final List<SizeClassStats> sizeClasses;
+
+    AllocatorStats(long totalBytes, long usedBytes, long requestedBytes, long cachedBytes, long allocations,
+                   long deallocations, int chunks, int hugeBlocks, int threadCaches, List<SizeClassStats> sizeClasses) {
+        this.totalBytes = totalBytes;
+        this.usedBytes = usedBytes;
+        this.requestedBytes = requestedBytes;
+        this.cachedBytes = cachedBytes;
+        this.allocations = allocations;
+        this.deallocations = deallocations;
+        this.chunks = chunks;
+        this.hugeBlocks = hugeBlocks;
+        this.threadCaches = threadCaches;
+        this.sizeClasses = List.copyOf(sizeClasses);
+    }
+
+    /** Bytes reserved from the operating system: chunks and dedicated (huge) blocks. */
+    public long totalBytes() {
+        return totalBytes;
+    }
+
+    /** Bytes of live blocks, counted by usable (size-class) size. */
+    public long usedBytes() {
+        return usedBytes;
+    }
+
+    /** Bytes of live blocks, counted as requested. */
+    public long requestedBytes() {
+        return requestedBytes;
+    }
+
+    /** Bytes of free blocks held in thread magazines and the depot. */
+    public long cachedBytes() {
+        return cachedBytes;
+    }
+
+    /** Reserved bytes neither used nor cached: free slab blocks and free pages of chunks. */
+    public long availableBytes() {
+        return totalBytes - usedBytes - cachedBytes;
+    }
+
+    /** Allocations since creation. */
+    public long allocations() {
+        return allocations;
+    }
+
+    /** Frees since creation. */
+    public long deallocations() {
+        return deallocations;
+    }
+
+    /** Chunks reserved now. */
+    public int chunks() {
+        return chunks;
+    }
+
+    /** Live dedicated allocations (requests above the chunk size). */
+    public int hugeBlocks() {
+        return hugeBlocks;
+    }
+
+    /** Threads holding magazines now. */
+    public int threadCaches() {
+        return threadCaches;
+    }
+
+    /**
+     * The share of reserved memory that holds no requested byte:
+     * {@code 1 - requestedBytes / totalBytes}, or 0 when nothing is reserved. It adds up size-class
+     * slack, cached blocks, free blocks of partly used slabs and free pages; {@code 1 / (1 - f)} is
+     * the footprint ratio (reserved bytes per live requested byte).
+     */
+    public double fragmentation() {
+        if (totalBytes == 0) {
+            return 0.0;
+        }
+        return Math.max(0.0, 1.0 - (double) requestedBytes / totalBytes);
+    }
+
+    /** Per slab size class, smallest first. */
+    public List<SizeClassStats> sizeClasses() {
+        return sizeClasses;
+    }
+
+    @Override
+    public String toString() {
+        return "AllocatorStats{total=" + totalBytes + ", used=" + usedBytes + ", requested=" + requestedBytes
+            + ", cached=" + cachedBytes + ", available=" + availableBytes() + ", allocations=" + allocations
+            + ", deallocations=" + deallocations + ", chunks=" + chunks + ", hugeBlocks=" + hugeBlocks
+            + ", threadCaches=" + threadCaches + String.format(", fragmentation=%.3f}", fragmentation());
+    }
+}

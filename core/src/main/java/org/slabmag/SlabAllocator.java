@@ -1,0 +1,292 @@
+package org.slabmag;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.slabmag.internal.Heap;
+import org.slabmag.internal.HeapSnapshot;
+import org.slabmag.internal.LockedHeap;
+import org.slabmag.internal.MagazineLayer;
+import org.slabmag.internal.NativeMemory;
+import org.slabmag.internal.SizeClasses;
+
+/**
+ * A concurrent allocator of native (off-heap) memory.
+ *
+ * <p>Requests up to 64 KiB get a block of one of 44 size classes, carved from slabs; larger requests
+ * up to the chunk size get {@code 2^k} pages from a buddy allocator; larger still get dedicated
+ * memory. Blocks of the slab classes circulate through per-thread magazines and a lock-free depot,
+ * so the common {@code allocate}/{@code free} takes no lock and no atomic instruction, and a free
+ * from another thread costs the same as a local one. See {@link SlabAllocatorBuilder} for the knobs.
+ *
+ * <p><b>Alignment.</b> Every address is aligned to at least 16 bytes, and to the largest power of
+ * two dividing its block size, up to 4096: blocks of power-of-two size are naturally aligned, blocks
+ * above 64 KiB are page-aligned. {@link #allocate(int, int)} gives any power-of-two alignment up to
+ * 4096.
+ *
+ * <p><b>Errors.</b> Sizes {@code <= 0} and bad alignments: {@link IllegalArgumentException}. A free of
+ * an address this allocator did not hand out, of an interior address, or with a size of another
+ * class: {@link IllegalArgumentException}, and nothing changes. A double free of a block above 64 KiB
+ * is always rejected with {@link IllegalStateException}; of a smaller block only in hardened mode
+ * (without it, the block would be handed out twice). Over {@code maxMemory}:
+ * {@link SlabOutOfMemoryError}, after which the allocator still serves. Any call after {@link #close()}:
+ * {@link IllegalStateException}.
+ *
+ * <p><b>Thread-safety and memory effects.</b> All methods are thread-safe, except that
+ * {@link #close()} must not race with other calls. Everything a thread wrote to a block before
+ * {@code free} happens-before the {@code allocate} that hands the same block to another thread.
+ * Blocks freed by a thread stay in its magazines (a bounded number per class) until it allocates them
+ * again, calls {@link #trim()}, or ends; the blocks of a thread that ended go back to the depot or
+ * heap on the next slow path of another thread, without finalizers.
+ */
+public final class SlabAllocator implements AutoCloseable {
+    private static final int MAX_ALIGNMENT = SizeClasses.PAGE_SIZE;
+    private static final int MIN_ALIGNMENT = 16;
+
+    private final LockedHeap heap;
+    private final Heap rawHeap;
+    private final MagazineLayer magazines;
+    private final int chunkSize;
+    private final long maxMemory;
+    private volatile boolean closed;
+
+    SlabAllocator(int chunkSize, long maxMemory, boolean hardened, boolean threadCaches, int magazineBytes,
+                  int depotBytes, long reclaimNanos) {
+        NativeMemory.ensureAccessible();
+        this.chunkSize = chunkSize;
+        this.maxMemory = maxMemory;
+        this.rawHeap = new Heap(chunkSize, maxMemory, hardened);
+        this.heap = new LockedHeap(rawHeap);
+        this.magazines = threadCaches ? new MagazineLayer(heap, magazineBytes, depotBytes, reclaimNanos) : null;
+    }
+
+    /**
+     * An allocator with the defaults: 4 MiB chunks, no memory limit, thread caches on, hardened mode
+     * from the system property {@code slabmag.hardened}.
+     *
+     * @throws IllegalStateException if the JVM lacks {@code --add-opens java.base/jdk.internal.misc=ALL-UNNAMED}
+     */
+    public static SlabAllocator create() {
+        return builder().build();
+    }
+
+    /** A builder for an allocator with other settings. */
+    public static SlabAllocatorBuilder builder() {
+        return new SlabAllocatorBuilder();
+    }
+
+    /**
+     * Allocates at least {@code size} bytes (see {@link #usableSize(int)}). The memory is not zeroed.
+     *
+     * @param size bytes, at least 1
+     * @return the native address of the block
+     * @throws IllegalArgumentException if {@code size <= 0}
+     * @throws SlabOutOfMemoryError     if the memory limit would be passed
+     * @throws IllegalStateException    after {@link #close()}
+     */
+    public long allocate(int size) {
+        checkSize(size);
+        checkOpen();
+        int c = SizeClasses.classOf(size);
+        if (c >= 0) {
+            return magazines != null ? magazines.allocate(c, size) : heap.allocateSmall(c, size);
+        }
+        return allocateLarge(size, size);
+    }
+
+    /**
+     * Allocates at least {@code size} bytes aligned to {@code alignment}.
+     *
+     * @param alignment a power of two, at most 4096
+     * @throws IllegalArgumentException if {@code size <= 0} or {@code alignment} is not a power of two
+     *                                  up to 4096
+     */
+    public long allocate(int size, int alignment) {
+        checkSize(size);
+        checkAlignment(alignment);
+        checkOpen();
+        long aligned = alignedSize(size, alignment);
+        if (aligned <= SizeClasses.MAX_SLAB_BLOCK) {
+            int c = SizeClasses.classOf((int) aligned);
+            return magazines != null ? magazines.allocate(c, size) : heap.allocateSmall(c, size);
+        }
+        return allocateLarge(aligned, size);
+    }
+
+    /**
+     * Frees a block.
+     *
+     * @param address an address returned by {@link #allocate(int)}
+     * @param size    the size passed to that call
+     * @throws IllegalArgumentException if {@code address} is not a live block of that size from this
+     *                                  allocator (nothing is changed)
+     * @throws IllegalStateException    on a detected double free, or after {@link #close()}
+     */
+    public void free(long address, int size) {
+        checkSize(size);
+        checkOpen();
+        int c = SizeClasses.classOf(size);
+        if (c >= 0) {
+            freeSmall(address, c, size);
+        } else {
+            heap.freeLarge(address, size, size);
+        }
+    }
+
+    /**
+     * Frees a block from {@link #allocate(int, int)}; {@code size} and {@code alignment} as passed
+     * there.
+     */
+    public void free(long address, int size, int alignment) {
+        checkSize(size);
+        checkAlignment(alignment);
+        checkOpen();
+        long aligned = alignedSize(size, alignment);
+        if (aligned <= SizeClasses.MAX_SLAB_BLOCK) {
+            freeSmall(address, SizeClasses.classOf((int) aligned), size);
+        } else {
+            heap.freeLarge(address, aligned, size);
+        }
+    }
+
+    /**
+     * Bytes really reserved for a request of {@code size} bytes: the block size of its class, the
+     * buddy block, or the page-rounded dedicated block (capped at {@link Integer#MAX_VALUE}). All of
+     * them may be used.
+     *
+     * @throws IllegalArgumentException if {@code size <= 0}
+     */
+    public int usableSize(int size) {
+        checkSize(size);
+        int c = SizeClasses.classOf(size);
+        if (c >= 0) {
+            return SizeClasses.blockSize(c);
+        }
+        return (int) Math.min(Integer.MAX_VALUE, rawHeap.largeUsableSize(size));
+    }
+
+    /** A snapshot of memory and counters; see {@link AllocatorStats} for when it is exact. */
+    public AllocatorStats stats() {
+        checkOpen();
+        long[] threadTotals = new long[3];
+        long[] cachedRounds = new long[SizeClasses.COUNT];
+        if (magazines != null) {
+            magazines.collect(threadTotals, cachedRounds);
+        }
+        HeapSnapshot h = heap.snapshot();
+        long cachedBytes = 0;
+        List<SizeClassStats> classes = new ArrayList<>(SizeClasses.COUNT);
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            int block = SizeClasses.blockSize(c);
+            cachedBytes += cachedRounds[c] * block;
+            classes.add(new SizeClassStats(block, h.slabsPerClass()[c], h.blocksPerClass()[c],
+                h.takenPerClass()[c] - cachedRounds[c], cachedRounds[c],
+                magazines != null ? magazines.magazineRounds(c) : 0));
+        }
+        return new AllocatorStats(h.reservedBytes(), h.takenBytes() - cachedBytes,
+            h.requestedBytes() + threadTotals[2], cachedBytes, h.allocations() + threadTotals[0],
+            h.deallocations() + threadTotals[1], h.chunks(), h.hugeBlocks(),
+            magazines != null ? magazines.threadCaches() : 0, classes);
+    }
+
+    /**
+     * Returns memory to the operating system: the calling thread's magazines, the caches of threads
+     * that ended and the depot go back to the heap, then empty slabs and chunks are released. Blocks
+     * in the magazines of other live threads stay there.
+     */
+    public void trim() {
+        checkOpen();
+        if (magazines != null) {
+            magazines.trim();
+        }
+        heap.trim();
+    }
+
+    /**
+     * Frees all memory, including blocks still allocated: their addresses become invalid. Must not
+     * race with other calls on this allocator; later calls throw {@link IllegalStateException}.
+     * Calling it again has no effect.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (magazines != null) {
+            magazines.close();
+        }
+        heap.close();
+    }
+
+    /** The chunk size. */
+    public int chunkSize() {
+        return chunkSize;
+    }
+
+    /** The memory limit. */
+    public long maxMemory() {
+        return maxMemory;
+    }
+
+    /** Whether double frees of small blocks are detected. */
+    public boolean isHardened() {
+        return rawHeap.hardened();
+    }
+
+    /** Whether per-thread magazines are on. */
+    public boolean hasThreadCaches() {
+        return magazines != null;
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void freeSmall(long address, int c, int size) {
+        if (magazines != null) {
+            magazines.free(address, c, size);
+        } else {
+            heap.freeSmall(address, c, size);
+        }
+    }
+
+    private long allocateLarge(long size, int requested) {
+        try {
+            return heap.allocateLarge(size, requested);
+        } catch (SlabOutOfMemoryError e) {
+            if (magazines == null) {
+                throw e;
+            }
+            magazines.releaseDepots();
+            return heap.allocateLarge(size, requested);
+        }
+    }
+
+    private static long alignedSize(int size, int alignment) {
+        int a = Math.max(alignment, MIN_ALIGNMENT);
+        return ((long) size + a - 1) & -(long) a;
+    }
+
+    private static void checkSize(int size) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("size must be positive: " + size);
+        }
+    }
+
+    private static void checkAlignment(int alignment) {
+        if (alignment <= 0 || alignment > MAX_ALIGNMENT || Integer.bitCount(alignment) != 1) {
+            throw new IllegalArgumentException("alignment must be a power of two from 1 to " + MAX_ALIGNMENT
+                + ": " + alignment);
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this SlabAllocator is closed");
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package org.slabmag;
+
+import java.time.Duration;
+
+import org.slabmag.internal.SizeClasses;
+
+/**
+ * Configures a {@link SlabAllocator}. Every setter validates its argument at once
+ * ({@link IllegalArgumentException} naming the value). Not thread-safe; {@link #build()} may be
+ * called more than once, each call making an independent allocator.
+ */
+public final class SlabAllocatorBuilder {
+    /** Smallest chunk: twice the largest slab. */
+    public static final int MIN_CHUNK_SIZE = 1 << 20;
+    /** Largest chunk. */
+    public static final int MAX_CHUNK_SIZE = 1 << 30;
+
+    private int chunkSize = 4 << 20;
+    private long maxMemory = Long.MAX_VALUE;
+    private boolean hardened = Boolean.getBoolean("slabmag.hardened");
+    private boolean threadCaches = true;
+    private int magazineBytes = 64 << 10;
+    private int depotBytes = 1 << 20;
+    private Duration reclaimInterval = Duration.ofSeconds(1);
+
+    SlabAllocatorBuilder() {
+    }
+
+    /**
+     * Size of the chunks reserved from the OS and divided by the buddy allocator; requests above it
+     * get dedicated memory. A power of two from 1 MiB to 1 GiB; default 4 MiB.
+     */
+    public SlabAllocatorBuilder chunkSize(int bytes) {
+        if (bytes < MIN_CHUNK_SIZE || bytes > MAX_CHUNK_SIZE || Integer.bitCount(bytes) != 1) {
+            throw new IllegalArgumentException("chunkSize must be a power of two from " + MIN_CHUNK_SIZE
+                + " to " + MAX_CHUNK_SIZE + ": " + bytes);
+        }
+        this.chunkSize = bytes;
+        return this;
+    }
+
+    /**
+     * Limit on the bytes reserved from the OS (chunks and dedicated blocks); default unlimited. An
+     * allocation that would pass it throws {@link SlabOutOfMemoryError}.
+     */
+    public SlabAllocatorBuilder maxMemory(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("maxMemory must be positive: " + bytes);
+        }
+        this.maxMemory = bytes;
+        return this;
+    }
+
+    /**
+     * Hardened mode: every block carries a live bit, so a double free is rejected with
+     * {@link IllegalStateException} when it happens (an atomic operation per allocate and free).
+     * Default: the system property {@code slabmag.hardened}, else false.
+     */
+    public SlabAllocatorBuilder hardened(boolean hardened) {
+        this.hardened = hardened;
+        return this;
+    }
+
+    /**
+     * Per-thread magazines and the depot in front of the locked heap; default true. Without them
+     * every call takes the heap lock: slower under concurrency, smallest footprint.
+     */
+    public SlabAllocatorBuilder threadCaches(boolean enabled) {
+        this.threadCaches = enabled;
+        return this;
+    }
+
+    /**
+     * Target bytes per magazine, which sets its initial rounds per size class as
+     * {@code clamp(bytes / blockSize, 4, 128)}; default 64 KiB. From 1 KiB to 16 MiB.
+     */
+    public SlabAllocatorBuilder magazineBytes(int bytes) {
+        if (bytes < 1024 || bytes > 16 << 20) {
+            throw new IllegalArgumentException("magazineBytes must be from 1024 to 16 MiB: " + bytes);
+        }
+        this.magazineBytes = bytes;
+        return this;
+    }
+
+    /**
+     * Target bytes of full magazines the depot keeps per size class (between 2 and 64 magazines);
+     * default 1 MiB. From 1 KiB to 1 GiB.
+     */
+    public SlabAllocatorBuilder depotBytes(int bytes) {
+        if (bytes < 1024 || bytes > 1 << 30) {
+            throw new IllegalArgumentException("depotBytes must be from 1024 to 1 GiB: " + bytes);
+        }
+        this.depotBytes = bytes;
+        return this;
+    }
+
+    /**
+     * How often the depots give back magazines nobody needed and caches of dead threads are taken
+     * back (checked on slow paths); default 1 second, at least 1 millisecond.
+     */
+    public SlabAllocatorBuilder reclaimInterval(Duration interval) {
+        if (interval == null || interval.toMillis() < 1) {
+            throw new IllegalArgumentException("reclaimInterval must be at least 1 ms: " + interval);
+        }
+        this.reclaimInterval = interval;
+        return this;
+    }
+
+    /**
+     * Makes the allocator. No memory is reserved until the first allocation.
+     *
+     * @throws IllegalStateException if the JVM lacks {@code --add-opens java.base/jdk.internal.misc=ALL-UNNAMED}
+     */
+    public SlabAllocator build() {
+        if (chunkSize < SizeClasses.maxSlabBytes() * 2) {
+            throw new IllegalArgumentException("chunkSize too small for the largest slab: " + chunkSize);
+        }
+        return new SlabAllocator(chunkSize, maxMemory, hardened, threadCaches, magazineBytes, depotBytes,
+            reclaimInterval.toNanos());
+    }
+}

@@ -1,0 +1,59 @@
+package org.slabmag.internal;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One region of native memory that the buddy allocator divides into pages.
+ *
+ * <p>The usable region is {@code size} bytes aligned to {@code size} (a power of two), so the chunk
+ * of any address is found by {@code address >>> log2(size)} ({@link ChunkMap}). To get that
+ * alignment the chunk reserves {@code 2 * size - PAGE_SIZE} bytes of address space; the operating
+ * system commits only the pages that are touched, so the unused part costs address space, not
+ * resident memory. {@link #size} is what {@code totalBytes()} counts.
+ *
+ * <p>{@link #slabs} maps each page to the {@link Slab} covering it, or null. It is written under the
+ * heap lock before any block of the slab is handed out, and read without the lock on free: a
+ * thread that legitimately frees a block received it through a happens-before chain that starts
+ * after that write, so it sees the slab.
+ */
+final class Chunk {
+    final long reservedAddress;
+    final long address;
+    final int size;
+    /** Index of this chunk's region in the buddy allocator. */
+    final int region;
+    /** {@code address >>> log2(size)}: the key in {@link ChunkMap}. */
+    final long frame;
+    /** The chunk's memory as an Agrona buffer, for bulk operations (poisoning in hardened mode). */
+    final UnsafeBuffer memory;
+    final Slab[] slabs;
+
+    private Chunk(long reservedAddress, long address, int size, int region) {
+        this.reservedAddress = reservedAddress;
+        this.address = address;
+        this.size = size;
+        this.region = region;
+        this.frame = address >>> Integer.numberOfTrailingZeros(size);
+        this.memory = new UnsafeBuffer(address, size);
+        this.slabs = new Slab[size >>> SizeClasses.PAGE_SHIFT];
+    }
+
+    static Chunk reserve(int size, int region) {
+        long reserved = NativeMemory.reserve(2L * size - SizeClasses.PAGE_SIZE);
+        long aligned = (reserved + size - 1) & -(long) size;
+        return new Chunk(reserved, aligned, size, region);
+    }
+
+    void release() {
+        NativeMemory.release(reservedAddress);
+    }
+
+    boolean contains(long addr) {
+        return addr - address >= 0 && addr - address < size;
+    }
+
+    /** The page index inside this chunk of an address it contains. */
+    int pageOf(long addr) {
+        return (int) ((addr - address) >>> SizeClasses.PAGE_SHIFT);
+    }
+}

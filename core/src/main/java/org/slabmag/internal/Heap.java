@@ -1,0 +1,426 @@
+package org.slabmag.internal;
+
+import java.util.Arrays;
+
+import org.agrona.collections.IntArrayList;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.slabmag.SlabOutOfMemoryError;
+
+/**
+ * The global heap: chunks of native memory, a {@link BuddyAllocator} over their pages, one
+ * {@link SlabCache} per size class, and dedicated memory for huge blocks.
+ *
+ * <ul>
+ *   <li>Requests up to {@link SizeClasses#MAX_SLAB_BLOCK} bytes get a block of a slab.</li>
+ *   <li>Larger requests up to the chunk size get a buddy block of {@code 2^k} pages.</li>
+ *   <li>Larger still: a dedicated allocation, page-aligned, returned to the OS on free.</li>
+ * </ul>
+ * Chunks are reserved on demand while the total stays within {@code maxMemory}. When a chunk becomes
+ * entirely free it is kept if it is the only free one, and returned to the OS otherwise;
+ * {@link #trim()} returns every free chunk and every spare slab. Before failing with
+ * {@link SlabOutOfMemoryError} the heap trims itself and retries.
+ *
+ * <p>Every free is validated: the address must be the start of a block this heap handed out, of
+ * the class the size maps to; otherwise {@link IllegalArgumentException} and nothing changes.
+ *
+ * <p>Not thread-safe: {@link LockedHeap} guards it. {@link #slabFor} alone may be called without the
+ * lock (see {@link Chunk#slabs}).
+ */
+public final class Heap {
+    private final int chunkSize;
+    private final int maxOrder;
+    private final long maxMemory;
+    private final boolean hardened;
+    private final BuddyAllocator buddy;
+    private final ChunkMap chunkMap;
+    private final SlabCache[] caches = new SlabCache[SizeClasses.COUNT];
+    private final Long2ObjectHashMap<HugeBlock> huge = new Long2ObjectHashMap<>();
+    private final IntArrayList freeRegionIds = new IntArrayList();
+    private final long[] scratch = new long[1];
+    private Chunk[] regions = new Chunk[4];
+    private int regionCount;
+    private int chunks;
+    private long reservedBytes;
+    private long largeBytes;
+    private long hugeBytes;
+    private long allocations;
+    private long deallocations;
+    private long requestedBytes;
+
+    /**
+     * @param chunkSize power of two, at least {@link SizeClasses#maxSlabBytes()}
+     * @param maxMemory limit on reserved bytes
+     * @param hardened  track blocks in users' hands to catch double frees
+     */
+    public Heap(int chunkSize, long maxMemory, boolean hardened) {
+        this.chunkSize = chunkSize;
+        this.maxOrder = Integer.numberOfTrailingZeros(chunkSize) - SizeClasses.PAGE_SHIFT;
+        this.maxMemory = maxMemory;
+        this.hardened = hardened;
+        this.buddy = new BuddyAllocator(maxOrder);
+        this.chunkMap = new ChunkMap(chunkSize);
+        for (int c = 0; c < caches.length; c++) {
+            caches[c] = new SlabCache(c, this);
+        }
+    }
+
+    public boolean hardened() {
+        return hardened;
+    }
+
+    // ---------------------------------------------------------------- small blocks
+
+    /**
+     * Takes up to {@code n} blocks of class {@code c} for a magazine (not counted as allocations).
+     *
+     * @return how many, at least 1
+     * @throws SlabOutOfMemoryError when none can be had
+     */
+    public int takeBlocks(int c, long[] dst, int off, int n) {
+        try {
+            return caches[c].take(dst, off, n);
+        } catch (SlabOutOfMemoryError e) {
+            trim();
+            return caches[c].take(dst, off, n);
+        }
+    }
+
+    /**
+     * Puts back blocks of class {@code c} that a magazine held; they were validated when freed.
+     *
+     * @throws IllegalStateException if one is not a taken block of that class (a broken invariant)
+     */
+    public void giveBackBlocks(int c, long[] src, int off, int n) {
+        for (int i = off; i < off + n; i++) {
+            long address = src[i];
+            Slab slab = slabFor(address, c);
+            caches[c].giveBack(slab, slab.indexOf(address));
+        }
+    }
+
+    /** Allocates one block of class {@code c} for a user. */
+    public long allocateSmall(int c, int requested) {
+        takeBlocks(c, scratch, 0, 1);
+        long address = scratch[0];
+        if (hardened) {
+            Slab slab = slabFor(address, c);
+            slab.markLive(slab.indexOf(address));
+        }
+        countAllocation(requested);
+        return address;
+    }
+
+    /** Frees one block of class {@code c} that a user held; validates it first. */
+    public void freeSmall(long address, int c, int requested) {
+        Slab slab = slabFor(address, c);
+        int index = slab.indexOf(address);
+        if (hardened && !slab.markFreed(index)) {
+            throw doubleFree(address, slab.blockSize);
+        }
+        caches[c].giveBack(slab, index);
+        countFree(requested);
+    }
+
+    /**
+     * The slab holding the block that starts at {@code address}, checked to be of class {@code c}.
+     * Safe without the lock for blocks the caller owns.
+     *
+     * @throws IllegalArgumentException if {@code address} is not the start of a block of class
+     *                                  {@code c} in this heap
+     */
+    public Slab slabFor(long address, int c) {
+        Chunk chunk = chunkMap.find(address);
+        if (chunk == null) {
+            throw foreign(address);
+        }
+        Slab slab = chunk.slabs[chunk.pageOf(address)];
+        if (slab == null) {
+            throw new IllegalArgumentException("address 0x" + Long.toHexString(address)
+                + " is not a block of the " + SizeClasses.blockSize(c) + "-byte class: no small block is allocated there");
+        }
+        if (slab.sizeClass != c) {
+            throw new IllegalArgumentException("size class mismatch at 0x" + Long.toHexString(address)
+                + ": freed as a " + SizeClasses.blockSize(c) + "-byte block, allocated as a " + slab.blockSize + "-byte block");
+        }
+        if (slab.indexOf(address) < 0) {
+            throw new IllegalArgumentException("address 0x" + Long.toHexString(address)
+                + " points inside a " + slab.blockSize + "-byte block, not at its start");
+        }
+        return slab;
+    }
+
+    Slab newSlab(int c) {
+        int order = Integer.numberOfTrailingZeros(SizeClasses.slabPages(c));
+        int page = allocatePages(order);
+        Chunk chunk = chunkOfPage(page);
+        int first = page & ((1 << maxOrder) - 1);
+        Slab slab = new Slab(chunk, page, order, chunk.address + ((long) first << SizeClasses.PAGE_SHIFT), c, hardened);
+        for (int p = first; p < first + (1 << order); p++) {
+            chunk.slabs[p] = slab;
+        }
+        return slab;
+    }
+
+    void releaseSlab(Slab slab) {
+        Chunk chunk = slab.chunk;
+        int first = slab.page & ((1 << maxOrder) - 1);
+        for (int p = first; p < first + (1 << slab.order); p++) {
+            chunk.slabs[p] = null;
+        }
+        freePages(slab.page, slab.order);
+    }
+
+    // ---------------------------------------------------------------- large and huge blocks
+
+    /** Bytes reserved for a request above {@link SizeClasses#MAX_SLAB_BLOCK}. */
+    public long largeUsableSize(long size) {
+        if (size <= chunkSize) {
+            return (long) SizeClasses.PAGE_SIZE << orderOf(size);
+        }
+        return pageRound(size);
+    }
+
+    /** Allocates a block above {@link SizeClasses#MAX_SLAB_BLOCK} bytes. */
+    public long allocateLarge(long size, long requested) {
+        long address;
+        if (size <= chunkSize) {
+            int order = orderOf(size);
+            int page;
+            try {
+                page = allocatePages(order);
+            } catch (SlabOutOfMemoryError e) {
+                trim();
+                page = allocatePages(order);
+            }
+            address = addressOfPage(page);
+            largeBytes += (long) SizeClasses.PAGE_SIZE << order;
+        } else {
+            address = allocateHuge(pageRound(size));
+        }
+        countAllocation(requested);
+        return address;
+    }
+
+    /** Frees a block above {@link SizeClasses#MAX_SLAB_BLOCK} bytes; validates it first. */
+    public void freeLarge(long address, long size, long requested) {
+        if (size <= chunkSize) {
+            int order = orderOf(size);
+            Chunk chunk = chunkMap.find(address);
+            if (chunk == null) {
+                throw foreign(address);
+            }
+            int inChunk = chunk.pageOf(address);
+            int page = (chunk.region << maxOrder) | inChunk;
+            boolean pageStart = ((address - chunk.address) & (SizeClasses.PAGE_SIZE - 1)) == 0;
+            boolean blockStart = pageStart && chunk.slabs[inChunk] == null;
+            int taken = blockStart ? buddy.takenOrder(page) : BuddyAllocator.NONE;
+            if (taken < 0) {
+                if (blockStart && buddy.isFree(page)) {
+                    throw new IllegalStateException("double free of 0x" + Long.toHexString(address)
+                        + ": no block of " + size + " bytes is allocated there");
+                }
+                throw new IllegalArgumentException("address 0x" + Long.toHexString(address)
+                    + " is not the start of an allocated block of " + size + " bytes");
+            }
+            if (taken != order) {
+                throw new IllegalArgumentException("size mismatch at 0x" + Long.toHexString(address) + ": freed with "
+                    + size + " bytes, allocated as a block of " + ((long) SizeClasses.PAGE_SIZE << taken) + " bytes");
+            }
+            largeBytes -= (long) SizeClasses.PAGE_SIZE << order;
+            freePages(page, order);
+        } else {
+            HugeBlock block = huge.get(address);
+            if (block == null) {
+                throw new IllegalArgumentException("address 0x" + Long.toHexString(address)
+                    + " is not the start of an allocated block of " + size + " bytes");
+            }
+            if (block.size != pageRound(size)) {
+                throw new IllegalArgumentException("size mismatch at 0x" + Long.toHexString(address) + ": freed with "
+                    + size + " bytes, allocated as a block of " + block.size + " bytes");
+            }
+            huge.remove(address);
+            NativeMemory.release(block.reservedAddress);
+            hugeBytes -= block.size;
+            reservedBytes -= block.size;
+        }
+        countFree(requested);
+    }
+
+    private long allocateHuge(long size) {
+        ensureRoom(size);
+        long reserved;
+        try {
+            reserved = NativeMemory.reserve(size + SizeClasses.PAGE_SIZE);
+        } catch (OutOfMemoryError e) {
+            throw new SlabOutOfMemoryError(size, maxMemory, reservedBytes, usedBytesInHeap());
+        }
+        long address = (reserved + SizeClasses.PAGE_SIZE - 1) & -(long) SizeClasses.PAGE_SIZE;
+        huge.put(address, new HugeBlock(reserved, size));
+        hugeBytes += size;
+        reservedBytes += size;
+        return address;
+    }
+
+    private int orderOf(long size) {
+        long pages = (size + SizeClasses.PAGE_SIZE - 1) >>> SizeClasses.PAGE_SHIFT;
+        return 64 - Long.numberOfLeadingZeros(pages - 1);
+    }
+
+    private static long pageRound(long size) {
+        return (size + SizeClasses.PAGE_SIZE - 1) & -(long) SizeClasses.PAGE_SIZE;
+    }
+
+    // ---------------------------------------------------------------- pages and chunks
+
+    private int allocatePages(int order) {
+        int page = buddy.allocate(order);
+        if (page == BuddyAllocator.NONE) {
+            addChunk();
+            page = buddy.allocate(order);
+        }
+        return page;
+    }
+
+    private void freePages(int page, int order) {
+        int merged = buddy.free(page, order);
+        if (merged == maxOrder && buddy.freeBlocks(maxOrder) > 1) {
+            removeChunk(page >>> maxOrder);
+        }
+    }
+
+    private void addChunk() {
+        ensureRoom(chunkSize);
+        int region = freeRegionIds.isEmpty() ? regionCount++ : freeRegionIds.popInt();
+        Chunk chunk;
+        try {
+            chunk = Chunk.reserve(chunkSize, region);
+        } catch (OutOfMemoryError e) {
+            freeRegionIds.addInt(region);
+            throw new SlabOutOfMemoryError(chunkSize, maxMemory, reservedBytes, usedBytesInHeap());
+        }
+        if (region >= regions.length) {
+            regions = Arrays.copyOf(regions, regions.length * 2);
+        }
+        regions[region] = chunk;
+        chunkMap.add(chunk);
+        buddy.addRegion(region);
+        chunks++;
+        reservedBytes += chunkSize;
+    }
+
+    private void removeChunk(int region) {
+        Chunk chunk = regions[region];
+        if (!buddy.removeRegionIfFree(region)) {
+            return;
+        }
+        regions[region] = null;
+        chunkMap.remove(chunk);
+        chunk.release();
+        freeRegionIds.addInt(region);
+        chunks--;
+        reservedBytes -= chunkSize;
+    }
+
+    private void ensureRoom(long bytes) {
+        if (reservedBytes + bytes > maxMemory) {
+            trim();
+            if (reservedBytes + bytes > maxMemory) {
+                throw new SlabOutOfMemoryError(bytes, maxMemory, reservedBytes, usedBytesInHeap());
+            }
+        }
+    }
+
+    private Chunk chunkOfPage(int page) {
+        return regions[page >>> maxOrder];
+    }
+
+    private long addressOfPage(int page) {
+        return chunkOfPage(page).address + ((long) (page & ((1 << maxOrder) - 1)) << SizeClasses.PAGE_SHIFT);
+    }
+
+    /** Returns spare slabs and every entirely free chunk to the operating system. */
+    public void trim() {
+        for (SlabCache cache : caches) {
+            cache.trim();
+        }
+        for (int region = 0; region < regionCount; region++) {
+            if (regions[region] != null && buddy.isRegionFree(region)) {
+                removeChunk(region);
+            }
+        }
+    }
+
+    /** Returns all memory to the operating system; the heap must not be used afterwards. */
+    public void close() {
+        for (int region = 0; region < regionCount; region++) {
+            if (regions[region] != null) {
+                regions[region].release();
+                regions[region] = null;
+            }
+        }
+        for (HugeBlock block : huge.values()) {
+            NativeMemory.release(block.reservedAddress);
+        }
+        huge.clear();
+        chunks = 0;
+        reservedBytes = 0;
+        hugeBytes = 0;
+        largeBytes = 0;
+    }
+
+    // ---------------------------------------------------------------- accounting
+
+    private void countAllocation(long requested) {
+        allocations++;
+        requestedBytes += requested;
+    }
+
+    private void countFree(long requested) {
+        deallocations++;
+        requestedBytes -= requested;
+    }
+
+    /** Bytes handed out by the heap (to users or magazines). */
+    private long usedBytesInHeap() {
+        long bytes = largeBytes + hugeBytes;
+        for (SlabCache cache : caches) {
+            bytes += cache.takenBlocks() * cache.blockSize;
+        }
+        return bytes;
+    }
+
+    /** A consistent snapshot of the heap's counters; call with the lock held. */
+    public HeapSnapshot snapshot() {
+        int[] slabs = new int[SizeClasses.COUNT];
+        long[] total = new long[SizeClasses.COUNT];
+        long[] taken = new long[SizeClasses.COUNT];
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            slabs[c] = caches[c].slabs();
+            total[c] = caches[c].totalBlocks();
+            taken[c] = caches[c].takenBlocks();
+        }
+        return new HeapSnapshot(reservedBytes, chunks, huge.size(), usedBytesInHeap(), largeBytes + hugeBytes,
+            allocations, deallocations, requestedBytes, slabs, total, taken);
+    }
+
+    private static IllegalArgumentException foreign(long address) {
+        return new IllegalArgumentException("address 0x" + Long.toHexString(address)
+            + " was not allocated by this allocator");
+    }
+
+    static IllegalStateException doubleFree(long address, int blockSize) {
+        return new IllegalStateException("double free of 0x" + Long.toHexString(address) + " ("
+            + blockSize + "-byte block): it is not allocated");
+    }
+
+    /** A dedicated allocation for a huge block. */
+    private static final class HugeBlock {
+        final long reservedAddress;
+        final long size;
+
+        HugeBlock(long reservedAddress, long size) {
+            this.reservedAddress = reservedAddress;
+            this.size = size;
+        }
+    }
+}

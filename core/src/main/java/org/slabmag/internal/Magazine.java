@@ -1,0 +1,29 @@
+package org.slabmag.internal;
+
+/**
+ * A stack of free block addresses of one size class (Bonwick and Adams' magazine; its entries are
+ * "rounds").
+ *
+ * <p>Not thread-safe: a magazine is owned by one thread at a time, either a {@link ThreadCache}'s
+ * loaded or previous magazine, or in transit through a {@link Depot} queue, whose offer (release) and
+ * poll (acquire) hand the contents over with happens-before.
+ */
+final class Magazine {
+    /** The placeholder before a thread has a real magazine of a class: never holds a round. */
+    static final Magazine NONE = new Magazine(0);
+
+    final long[] rounds;
+    int size;
+
+    Magazine(int capacity) {
+        this.rounds = new long[capacity];
+    }
+
+    int capacity() {
+        return rounds.length;
+    }
+
+    boolean isFull() {
+        return size == rounds.length;
+    }
+}

@@ -1,0 +1,141 @@
+package org.slabmag.internal;
+
+import org.slabmag.SlabOutOfMemoryError;
+
+/**
+ * The slabs of one size class.
+ *
+ * <p>Slabs with at least one free block are on a doubly-linked list (the most recently refilled
+ * first); full slabs are on no list and rejoin it when a block comes back. A slab that becomes empty
+ * leaves the list: the first is kept as a spare (so a class that oscillates around a slab boundary
+ * does not churn the buddy allocator), any other goes back to the buddy allocator at once.
+ * {@link #trim} returns the spare too.
+ *
+ * <p>Not thread-safe: guarded by the heap lock.
+ */
+final class SlabCache {
+    final int sizeClass;
+    final int blockSize;
+    private final Heap heap;
+    private Slab head;
+    private Slab spare;
+    private int slabs;
+    private long takenBlocks;
+
+    SlabCache(int sizeClass, Heap heap) {
+        this.sizeClass = sizeClass;
+        this.blockSize = SizeClasses.blockSize(sizeClass);
+        this.heap = heap;
+    }
+
+    /**
+     * Takes up to {@code n} blocks into {@code dst[off...]}, making slabs as needed.
+     *
+     * @return at least 1 and at most {@code n}: fewer only when memory ran out part way
+     * @throws SlabOutOfMemoryError when not even one block can be had
+     */
+    int take(long[] dst, int off, int n) {
+        int got = 0;
+        while (got < n) {
+            Slab s = head;
+            if (s == null) {
+                s = spare;
+                if (s != null) {
+                    spare = null;
+                } else {
+                    try {
+                        s = heap.newSlab(sizeClass);
+                    } catch (SlabOutOfMemoryError e) {
+                        if (got == 0) {
+                            throw e;
+                        }
+                        break;
+                    }
+                    slabs++;
+                }
+                link(s);
+            }
+            got += s.take(dst, off + got, n - got);
+            if (s.isFull()) {
+                unlink(s);
+            }
+        }
+        takenBlocks += got;
+        return got;
+    }
+
+    /**
+     * Puts back block {@code index} of {@code slab}.
+     *
+     * @throws IllegalStateException if the block was not taken (double free)
+     */
+    void giveBack(Slab slab, int index) {
+        boolean wasFull = slab.isFull();
+        if (!slab.giveBack(index)) {
+            throw new IllegalStateException("double free of block 0x" + Long.toHexString(slab.addressOf(index))
+                + " (" + blockSize + "-byte class): it is not allocated");
+        }
+        takenBlocks--;
+        if (wasFull) {
+            link(slab);
+        }
+        if (slab.isEmpty()) {
+            unlink(slab);
+            if (spare == null) {
+                spare = slab;
+            } else {
+                slabs--;
+                heap.releaseSlab(slab);
+            }
+        }
+    }
+
+    /** Returns the spare slab, if any. */
+    void trim() {
+        if (spare != null) {
+            Slab s = spare;
+            spare = null;
+            slabs--;
+            heap.releaseSlab(s);
+        }
+    }
+
+    int slabs() {
+        return slabs;
+    }
+
+    long takenBlocks() {
+        return takenBlocks;
+    }
+
+    long totalBlocks() {
+        return (long) slabs * SizeClasses.blocksPerSlab(sizeClass);
+    }
+
+    private void link(Slab s) {
+        s.prev = null;
+        s.next = head;
+        if (head != null) {
+            head.prev = s;
+        }
+        head = s;
+        s.listed = true;
+    }
+
+    private void unlink(Slab s) {
+        if (!s.listed) {
+            return;
+        }
+        if (s.prev == null) {
+            head = s.next;
+        } else {
+            s.prev.next = s.next;
+        }
+        if (s.next != null) {
+            s.next.prev = s.prev;
+        }
+        s.prev = null;
+        s.next = null;
+        s.listed = false;
+    }
+}

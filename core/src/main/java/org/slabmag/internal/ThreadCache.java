@@ -1,0 +1,150 @@
+package org.slabmag.internal;
+
+import java.util.Arrays;
+
+/**
+ * One thread's magazines: per size class a loaded and a previous {@link Magazine} (Bonwick and
+ * Adams). Allocation pops from the loaded magazine and free pushes onto it; when it is empty (or
+ * full) and the previous one is full (or empty) the two swap; only when both are unusable does the
+ * thread go to the {@link Depot}, and only when the depot cannot help to the {@link LockedHeap}, in
+ * one batch. The common case is a few plain loads and stores: no lock, no CAS, no fence.
+ *
+ * <p><b>Thread-safety.</b> Owned by one thread. Other threads read its counters and magazine sizes
+ * without synchronization (for statistics, exact once the owner's calls happen-before the read) and
+ * take over its magazines only after {@code owner.isAlive()} returned false, which by JLS 17.4.4
+ * happens-after everything the owner did.
+ *
+ * <p>Frees may come from any thread: a block goes into the freeing thread's magazine, whichever
+ * thread allocated it, and reaches allocating threads through the depot.
+ */
+final class ThreadCache {
+    final Thread owner;
+    private final MagazineLayer layer;
+    private final Magazine[] loaded = new Magazine[SizeClasses.COUNT];
+    private final Magazine[] previous = new Magazine[SizeClasses.COUNT];
+    long allocations;
+    long deallocations;
+    long requestedBytes;
+
+    ThreadCache(Thread owner, MagazineLayer layer) {
+        this.owner = owner;
+        this.layer = layer;
+        Arrays.fill(loaded, Magazine.NONE);
+        Arrays.fill(previous, Magazine.NONE);
+    }
+
+    long allocate(int c, int requested) {
+        Magazine m = loaded[c];
+        int n = m.size - 1;
+        if (n < 0) {
+            m = reload(c);
+            n = m.size - 1;
+        }
+        m.size = n;
+        allocations++;
+        requestedBytes += requested;
+        return m.rounds[n];
+    }
+
+    void free(long address, int c, int requested) {
+        Magazine m = loaded[c];
+        int n = m.size;
+        if (n == m.rounds.length) {
+            m = unload(c);
+            n = m.size;
+        }
+        m.rounds[n] = address;
+        m.size = n + 1;
+        deallocations++;
+        requestedBytes -= requested;
+    }
+
+    /** Makes the loaded magazine of class c non-empty and returns it. */
+    private Magazine reload(int c) {
+        Magazine l = loaded[c];
+        Magazine p = previous[c];
+        if (p.size > 0) {
+            loaded[c] = p;
+            previous[c] = l;
+            return p;
+        }
+        layer.maintain();
+        Depot depot = layer.depot(c);
+        Magazine fullOne = depot.pollFull();
+        if (fullOne != null) {
+            depot.offerEmpty(p);
+            previous[c] = l;
+            loaded[c] = fullOne;
+            return fullOne;
+        }
+        Magazine m = l.capacity() >= depot.rounds() ? l : new Magazine(depot.rounds());
+        m.size = layer.takeBlocks(c, m.rounds, m.capacity());
+        loaded[c] = m;
+        return m;
+    }
+
+    /** Makes the loaded magazine of class c non-full and returns it. */
+    private Magazine unload(int c) {
+        Magazine l = loaded[c];
+        Magazine p = previous[c];
+        if (p.size < p.capacity()) {
+            loaded[c] = p;
+            previous[c] = l;
+            return p;
+        }
+        layer.maintain();
+        Depot depot = layer.depot(c);
+        Magazine e;
+        if (p.size == 0 || depot.offerFull(p)) {
+            e = depot.takeEmpty();
+        } else {
+            layer.giveBackBlocks(c, p.rounds, p.size);
+            p.size = 0;
+            e = p.capacity() >= depot.rounds() ? p : new Magazine(depot.rounds());
+        }
+        previous[c] = l;
+        loaded[c] = e;
+        return e;
+    }
+
+    /** Rounds cached in this thread's magazines of class c (racy unless quiescent). */
+    int cachedRounds(int c) {
+        return loaded[c].size + previous[c].size;
+    }
+
+    /** Gives every cached block back: full magazines to the depot, the rest to the heap. */
+    void flush() {
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            flush(c, loaded[c]);
+            flush(c, previous[c]);
+            loaded[c] = Magazine.NONE;
+            previous[c] = Magazine.NONE;
+        }
+    }
+
+    /** Gives every cached block back to the heap directly (trim). */
+    void drain() {
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            drain(c, loaded[c]);
+            drain(c, previous[c]);
+            loaded[c] = Magazine.NONE;
+            previous[c] = Magazine.NONE;
+        }
+    }
+
+    private void flush(int c, Magazine m) {
+        if (m.size == 0) {
+            return;
+        }
+        if (!m.isFull() || !layer.depot(c).offerFull(m)) {
+            drain(c, m);
+        }
+    }
+
+    private void drain(int c, Magazine m) {
+        if (m.size > 0) {
+            layer.giveBackBlocks(c, m.rounds, m.size);
+            m.size = 0;
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package org.slabmag.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Every live {@link ThreadCache} of one allocator, so that statistics can sum them and the caches of
+ * threads that ended are taken back without their help and without finalizers: a scan (on
+ * registration, on periodic maintenance, on {@code trim()} and {@code stats()}) finds caches whose
+ * owner is no longer alive and flushes them. {@code Thread.isAlive() == false} happens-after
+ * everything the dead thread did (JLS 17.4.4), so its plain fields are safe to read then.
+ *
+ * <p>Thread-safe: a lock guards the list; it is taken only on slow paths.
+ */
+final class ThreadCacheRegistry {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final List<ThreadCache> caches = new ArrayList<>();
+    private long retiredAllocations;
+    private long retiredDeallocations;
+    private long retiredRequestedBytes;
+
+    void register(ThreadCache cache) {
+        lock.lock();
+        try {
+            reclaimDeadLocked();
+            caches.add(cache);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Flushes and forgets the caches of dead threads; skips the work if another thread is at it. */
+    void reclaimDead() {
+        if (lock.tryLock()) {
+            try {
+                reclaimDeadLocked();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Flushes the cache of the calling thread to the heap and forgets it. */
+    void retire(ThreadCache cache, boolean toHeap) {
+        lock.lock();
+        try {
+            if (caches.remove(cache)) {
+                retireLocked(cache, toHeap);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Forgets every cache, without touching their magazines (the allocator is closing). */
+    void clear() {
+        lock.lock();
+        try {
+            caches.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sums the counters of live and retired caches into {@code totals} (allocations, deallocations,
+     * requested bytes) and the rounds cached per class into {@code roundsPerClass}.
+     */
+    void collect(long[] totals, long[] roundsPerClass) {
+        lock.lock();
+        try {
+            reclaimDeadLocked();
+            long a = retiredAllocations;
+            long d = retiredDeallocations;
+            long r = retiredRequestedBytes;
+            for (ThreadCache cache : caches) {
+                a += cache.allocations;
+                d += cache.deallocations;
+                r += cache.requestedBytes;
+                for (int c = 0; c < SizeClasses.COUNT; c++) {
+                    roundsPerClass[c] += cache.cachedRounds(c);
+                }
+            }
+            totals[0] = a;
+            totals[1] = d;
+            totals[2] = r;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int size() {
+        lock.lock();
+        try {
+            return caches.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void reclaimDeadLocked() {
+        for (int i = caches.size() - 1; i >= 0; i--) {
+            ThreadCache cache = caches.get(i);
+            if (!cache.owner.isAlive()) {
+                int last = caches.size() - 1;
+                caches.set(i, caches.get(last));
+                caches.remove(last);
+                retireLocked(cache, false);
+            }
+        }
+    }
+
+    private void retireLocked(ThreadCache cache, boolean toHeap) {
+        if (toHeap) {
+            cache.drain();
+        } else {
+            cache.flush();
+        }
+        retiredAllocations += cache.allocations;
+        retiredDeallocations += cache.deallocations;
+        retiredRequestedBytes += cache.requestedBytes;
+    }
+}

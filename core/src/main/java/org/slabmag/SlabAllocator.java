@@ -261,7 +261,7 @@ public final class SlabAllocator implements AutoCloseable {
             if (magazines == null) {
                 throw e;
             }
-            magazines.releaseDepots();
+            magazines.trim(); // the caller's magazines, dead threads' caches and the depots
             return heap.allocateLarge(size, requested);
         }
     }

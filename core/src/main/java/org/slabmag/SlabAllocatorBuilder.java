@@ -99,7 +99,7 @@ public final class SlabAllocatorBuilder {
      * back (checked on slow paths); default 1 second, at least 1 millisecond.
      */
     public SlabAllocatorBuilder reclaimInterval(Duration interval) {
-        if (interval == null || interval.toMillis() < 1) {
+        if (interval == null || interval.compareTo(Duration.ofMillis(1)) < 0) {
             throw new IllegalArgumentException("reclaimInterval must be at least 1 ms: " + interval);
         }
         this.reclaimInterval = interval;
@@ -115,7 +115,9 @@ public final class SlabAllocatorBuilder {
         if (chunkSize < SizeClasses.maxSlabBytes() * 2) {
             throw new IllegalArgumentException("chunkSize too small for the largest slab: " + chunkSize);
         }
+        long reclaimNanos = reclaimInterval.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0
+            ? Long.MAX_VALUE : reclaimInterval.toNanos(); // longer than 292 years: never
         return new SlabAllocator(chunkSize, maxMemory, hardened, threadCaches, magazineBytes, depotBytes,
-            reclaimInterval.toNanos());
+            reclaimNanos);
     }
 }

@@ -38,8 +38,13 @@ final class Chunk {
         this.slabs = new Slab[size >>> SizeClasses.PAGE_SHIFT];
     }
 
+    /** Bytes reserved for a chunk of {@code size}: enough for {@code size} bytes aligned to {@code size}. */
+    static long reservationBytes(int size) {
+        return 2L * size;
+    }
+
     static Chunk reserve(int size, int region) {
-        long reserved = NativeMemory.reserve(2L * size - SizeClasses.PAGE_SIZE);
+        long reserved = NativeMemory.reserve(reservationBytes(size));
         long aligned = (reserved + size - 1) & -(long) size;
         return new Chunk(reserved, aligned, size, region);
     }

@@ -48,7 +48,8 @@ final class Depot {
         this.rounds = initial;
         this.maxRounds = initial * GROWTH;
         long magazineFootprint = (long) initial * blockSize;
-        int capacity = (int) Math.max(2, Math.min(64, depotBytes / magazineFootprint));
+        // a power of two: JCTools rounds a queue's capacity up to one, which could pass depotBytes
+        int capacity = Integer.highestOneBit((int) Math.max(2, Math.min(64, depotBytes / magazineFootprint)));
         this.full = new MpmcAtomicArrayQueue<>(capacity);
         this.empty = new MpmcAtomicArrayQueue<>(capacity);
     }

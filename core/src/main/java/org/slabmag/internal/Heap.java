@@ -27,6 +27,7 @@ import org.slabmag.SlabOutOfMemoryError;
  * lock (see {@link Chunk#slabs}).
  */
 public final class Heap {
+    private static final int GONE = 64;
     private final int chunkSize;
     private final int maxOrder;
     private final long maxMemory;
@@ -37,6 +38,10 @@ public final class Heap {
     private final Long2ObjectHashMap<HugeBlock> huge = new Long2ObjectHashMap<>();
     private final IntArrayList freeRegionIds = new IntArrayList();
     private final long[] scratch = new long[1];
+    /** Memory recently returned to the OS: freed huge block starts and released chunks (a ring). */
+    private final long[] goneStart = new long[GONE];
+    private final long[] goneEnd = new long[GONE];
+    private int goneNext;
     private Chunk[] regions = new Chunk[4];
     private int regionCount;
     private int chunks;
@@ -207,6 +212,10 @@ public final class Heap {
             int order = orderOf(size);
             Chunk chunk = chunkMap.find(address);
             if (chunk == null) {
+                if ((address & (SizeClasses.PAGE_SIZE - 1)) == 0 && wasGone(address)) {
+                    throw new IllegalStateException("double free of 0x" + Long.toHexString(address)
+                        + ": its chunk was already returned to the operating system");
+                }
                 throw foreign(address);
             }
             int inChunk = chunk.pageOf(address);
@@ -231,6 +240,10 @@ public final class Heap {
         } else {
             HugeBlock block = huge.get(address);
             if (block == null) {
+                if (wasGone(address)) {
+                    throw new IllegalStateException("double free of 0x" + Long.toHexString(address)
+                        + ": no block of " + size + " bytes is allocated there");
+                }
                 throw new IllegalArgumentException("address 0x" + Long.toHexString(address)
                     + " is not the start of an allocated block of " + size + " bytes");
             }
@@ -240,6 +253,7 @@ public final class Heap {
             }
             huge.remove(address);
             NativeMemory.release(block.reservedAddress);
+            rememberGone(address, address + 1);
             hugeBytes -= block.size;
             reservedBytes -= block.size;
         }
@@ -254,6 +268,7 @@ public final class Heap {
         } catch (OutOfMemoryError e) {
             throw new SlabOutOfMemoryError(size, maxMemory, reservedBytes, usedBytesInHeap());
         }
+        forgetGone(reserved, reserved + size + SizeClasses.PAGE_SIZE);
         long address = (reserved + SizeClasses.PAGE_SIZE - 1) & -(long) SizeClasses.PAGE_SIZE;
         huge.put(address, new HugeBlock(reserved, size));
         hugeBytes += size;
@@ -298,6 +313,7 @@ public final class Heap {
             freeRegionIds.addInt(region);
             throw new SlabOutOfMemoryError(chunkSize, maxMemory, reservedBytes, usedBytesInHeap());
         }
+        forgetGone(chunk.reservedAddress, chunk.reservedAddress + Chunk.reservationBytes(chunkSize));
         if (region >= regions.length) {
             regions = Arrays.copyOf(regions, regions.length * 2);
         }
@@ -316,6 +332,7 @@ public final class Heap {
         regions[region] = null;
         chunkMap.remove(chunk);
         chunk.release();
+        rememberGone(chunk.address, chunk.address + chunkSize);
         freeRegionIds.addInt(region);
         chunks--;
         reservedBytes -= chunkSize;
@@ -328,6 +345,36 @@ public final class Heap {
                 throw new SlabOutOfMemoryError(bytes, maxMemory, reservedBytes, usedBytesInHeap());
             }
         }
+    }
+
+    /**
+     * Remembers memory just returned to the OS, so that a second free of a block in it is reported as
+     * a double free rather than as a foreign address (as long as the OS does not hand it to this heap
+     * again, and among the last {@value #GONE} such returns).
+     */
+    private void rememberGone(long start, long end) {
+        goneStart[goneNext] = start;
+        goneEnd[goneNext] = end;
+        goneNext = (goneNext + 1) % GONE;
+    }
+
+    /** Forgets returned memory that the OS gave back to this heap. */
+    private void forgetGone(long start, long end) {
+        for (int i = 0; i < GONE; i++) {
+            if (goneStart[i] < end && start < goneEnd[i]) {
+                goneStart[i] = 0;
+                goneEnd[i] = 0;
+            }
+        }
+    }
+
+    private boolean wasGone(long address) {
+        for (int i = 0; i < GONE; i++) {
+            if (address >= goneStart[i] && address < goneEnd[i]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Chunk chunkOfPage(int page) {

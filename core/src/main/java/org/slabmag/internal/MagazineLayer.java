@@ -1,5 +1,9 @@
 package org.slabmag.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+
 import org.slabmag.SlabOutOfMemoryError;
 
 /**
@@ -24,7 +28,10 @@ import org.slabmag.SlabOutOfMemoryError;
 public final class MagazineLayer {
     private final LockedHeap heap;
     private final Depot[] depots = new Depot[SizeClasses.COUNT];
-    private final ThreadCacheRegistry registry = new ThreadCacheRegistry();
+    private static final int SLOTS = 256;
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(ThreadCache[].class);
+    private final ThreadCache[] slots = new ThreadCache[SLOTS];
+    private final ThreadCacheRegistry registry = new ThreadCacheRegistry(this::forget);
     private final ThreadLocal<ThreadCache> local = new ThreadLocal<>();
     private final boolean hardened;
     private final long reclaimNanos;
@@ -57,22 +64,49 @@ public final class MagazineLayer {
     /** Validates and frees a block of class {@code c} that was allocated for {@code requested} bytes. */
     public void free(long address, int c, int requested) {
         Slab slab = heap.heap().slabFor(address, c);
-        if (hardened && !slab.markFreed(slab.indexOf(address))) {
+        int index = slab.indexOf(address);
+        // hardened: exact; otherwise at least a block still in its slab (never handed out, or freed
+        // and back in the heap) must not enter a magazine, from where it would be handed out twice
+        if (hardened ? !slab.markFreed(index) : !slab.isTaken(index)) {
             throw Heap.doubleFree(address, slab.blockSize);
         }
         cache().free(address, c, requested);
     }
 
+    /**
+     * The calling thread's cache. A slot table indexed by thread id answers in a few loads (an
+     * entry is trusted only if its final {@code owner} is the calling thread, so a racy read of the
+     * table is harmless); threads whose slot is taken by another live thread use the ThreadLocal.
+     */
     private ThreadCache cache() {
-        ThreadCache cache = local.get();
-        return cache != null ? cache : register();
+        Thread t = Thread.currentThread();
+        ThreadCache cache = slots[slot(t)];
+        return cache != null && cache.owner == t ? cache : slowCache(t);
     }
 
-    private ThreadCache register() {
-        ThreadCache cache = new ThreadCache(Thread.currentThread(), this);
-        registry.register(cache);
-        local.set(cache);
+    private ThreadCache slowCache(Thread t) {
+        ThreadCache cache = local.get();
+        if (cache == null) {
+            cache = new ThreadCache(t, this);
+            registry.register(cache);
+            local.set(cache);
+        }
+        int i = slot(t);
+        ThreadCache holder = slots[i];
+        if (holder == null || !holder.owner.isAlive()) {
+            slots[i] = cache;
+        }
         return cache;
+    }
+
+    @SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+; getId() is the same final value
+    private static int slot(Thread t) {
+        return (int) t.getId() & (SLOTS - 1);
+    }
+
+    /** Drops a retired cache from the slot table, unless another thread took the slot meanwhile. */
+    private void forget(ThreadCache cache) {
+        SLOT.compareAndSet(slots, slot(cache.owner), cache, null);
     }
 
     private void markLive(long address, int c) {
@@ -87,12 +121,20 @@ public final class MagazineLayer {
         return depots[c];
     }
 
-    /** Fills {@code dst} from the heap; on exhaustion releases every depot's cache and tries again. */
+    /**
+     * Fills {@code dst} from the heap; on exhaustion gives the calling thread's magazines, the caches
+     * of dead threads and every depot's magazines back to the heap, and tries again.
+     */
     int takeBlocks(int c, long[] dst, int n) {
         int got;
         try {
             got = heap.takeBlocks(c, dst, 0, n);
         } catch (SlabOutOfMemoryError e) {
+            ThreadCache own = local.get();
+            if (own != null) {
+                own.drain(); // called from own.reload(c), whose magazines of class c are both empty
+            }
+            registry.reclaimDead();
             releaseDepots();
             got = heap.takeBlocks(c, dst, 0, n);
         }
@@ -140,6 +182,7 @@ public final class MagazineLayer {
     public void close() {
         registry.clear();
         local.remove();
+        Arrays.fill(slots, null);
     }
 
     /**

@@ -126,6 +126,15 @@ final class Slab {
         return true;
     }
 
+    /**
+     * Whether the block at {@code index} is out of the slab, read without the heap lock. Exact for a
+     * block the caller legitimately holds (its bit was set before it was handed out and stays set);
+     * for any other block a best-effort answer, used to refuse frees of blocks that are in the slab.
+     */
+    boolean isTaken(int index) {
+        return ((long) LIVE.getOpaque(takenBits, index >>> 6) & (1L << index)) != 0;
+    }
+
     /** Whether this slab tracks blocks in users' hands (hardened mode). */
     boolean hardened() {
         return liveBits != null;

@@ -3,6 +3,7 @@ package org.slabmag.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * Every live {@link ThreadCache} of one allocator, so that statistics can sum them and the caches of
@@ -16,9 +17,15 @@ import java.util.concurrent.locks.ReentrantLock;
 final class ThreadCacheRegistry {
     private final ReentrantLock lock = new ReentrantLock();
     private final List<ThreadCache> caches = new ArrayList<>();
+    private final Consumer<ThreadCache> onRetire;
     private long retiredAllocations;
     private long retiredDeallocations;
     private long retiredRequestedBytes;
+
+    /** @param onRetire told of every cache retired, after its magazines were flushed */
+    ThreadCacheRegistry(Consumer<ThreadCache> onRetire) {
+        this.onRetire = onRetire;
+    }
 
     void register(ThreadCache cache) {
         lock.lock();
@@ -120,5 +127,6 @@ final class ThreadCacheRegistry {
         retiredAllocations += cache.allocations;
         retiredDeallocations += cache.deallocations;
         retiredRequestedBytes += cache.requestedBytes;
+        onRetire.accept(cache);
     }
 }

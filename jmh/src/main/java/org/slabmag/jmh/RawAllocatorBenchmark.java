@@ -1,0 +1,125 @@
+package org.slabmag.jmh;
+
+import java.nio.ByteBuffer;
+
+import org.agrona.BufferUtil;
+import org.agrona.UnsafeApi;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.infra.Blackhole;
+import org.slabmag.SlabAllocator;
+
+/**
+ * The raw allocator against the JDK's ways to get native memory, in the same run:
+ * {@code SlabAllocator} (thread caches on, and off: every call through the locked heap),
+ * {@code Unsafe.allocateMemory/freeMemory} (malloc/free), and {@code ByteBuffer.allocateDirect}
+ * released explicitly.
+ *
+ * <ul>
+ *   <li>{@code allocFree}: one block allocated and freed again, one thread and two threads.</li>
+ *   <li>{@code live256}: 256 blocks allocated, then all freed (more than a magazine), per block.</li>
+ * </ul>
+ */
+@State(Scope.Benchmark)
+public class RawAllocatorBenchmark extends BenchmarkDefaults {
+    private static final int LIVE = 256;
+
+    @Param({"slabmag", "slabmag-locked", "unsafe", "bytebuffer"})
+    public String allocator;
+
+    @Param({"256"})
+    public int size;
+
+    private SlabAllocator slab;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        if (allocator.startsWith("slabmag")) {
+            slab = SlabAllocator.builder().threadCaches(!allocator.equals("slabmag-locked")).build();
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (slab != null) {
+            slab.close();
+        }
+    }
+
+    /** Per-thread scratch for the live-set benchmark. */
+    @State(Scope.Thread)
+    public static class Live {
+        final long[] addresses = new long[LIVE];
+        final ByteBuffer[] buffers = new ByteBuffer[LIVE];
+    }
+
+    @Benchmark
+    public long allocFree() {
+        return allocFreeOnce();
+    }
+
+    @Benchmark
+    @Threads(2)
+    public long allocFree2Threads() {
+        return allocFreeOnce();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(LIVE)
+    public void live256(Live live, Blackhole bh) {
+        switch (allocator) {
+            case "unsafe":
+                for (int i = 0; i < LIVE; i++) {
+                    live.addresses[i] = UnsafeApi.allocateMemory(size);
+                }
+                for (int i = 0; i < LIVE; i++) {
+                    UnsafeApi.freeMemory(live.addresses[i]);
+                }
+                break;
+            case "bytebuffer":
+                for (int i = 0; i < LIVE; i++) {
+                    live.buffers[i] = ByteBuffer.allocateDirect(size);
+                }
+                for (int i = 0; i < LIVE; i++) {
+                    BufferUtil.free(live.buffers[i]);
+                    live.buffers[i] = null;
+                }
+                break;
+            default:
+                for (int i = 0; i < LIVE; i++) {
+                    live.addresses[i] = slab.allocate(size);
+                }
+                for (int i = 0; i < LIVE; i++) {
+                    slab.free(live.addresses[i], size);
+                }
+        }
+        bh.consume(live.addresses[LIVE - 1]);
+    }
+
+    private long allocFreeOnce() {
+        switch (allocator) {
+            case "unsafe": {
+                long a = UnsafeApi.allocateMemory(size);
+                UnsafeApi.freeMemory(a);
+                return a;
+            }
+            case "bytebuffer": {
+                ByteBuffer b = ByteBuffer.allocateDirect(size);
+                BufferUtil.free(b);
+                return b.capacity();
+            }
+            default: {
+                long a = slab.allocate(size);
+                slab.free(a, size);
+                return a;
+            }
+        }
+    }
+}

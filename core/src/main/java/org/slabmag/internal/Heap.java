@@ -99,7 +99,7 @@ public final class Heap {
         for (int i = off; i < off + n; i++) {
             long address = src[i];
             Slab slab = slabFor(address, c);
-            caches[c].giveBack(slab, slab.indexOf(address));
+            caches[c].giveBack(slab, blockIndex(slab, address));
         }
     }
 
@@ -109,7 +109,7 @@ public final class Heap {
         long address = scratch[0];
         if (hardened) {
             Slab slab = slabFor(address, c);
-            slab.markLive(slab.indexOf(address));
+            slab.markLive(blockIndex(slab, address));
         }
         countAllocation(requested);
         return address;
@@ -118,7 +118,7 @@ public final class Heap {
     /** Frees one block of class {@code c} that a user held; validates it first. */
     public void freeSmall(long address, int c, int requested) {
         Slab slab = slabFor(address, c);
-        int index = slab.indexOf(address);
+        int index = blockIndex(slab, address);
         if (hardened && !slab.markFreed(index)) {
             throw doubleFree(address, slab.blockSize);
         }
@@ -127,31 +127,47 @@ public final class Heap {
     }
 
     /**
-     * The slab holding the block that starts at {@code address}, checked to be of class {@code c}.
+     * The slab holding {@code address}, checked to be of class {@code c}; {@link #blockIndex} then
+     * checks that {@code address} starts a block.
      * Safe without the lock for blocks the caller owns.
      *
-     * @throws IllegalArgumentException if {@code address} is not the start of a block of class
-     *                                  {@code c} in this heap
+     * @throws IllegalArgumentException if {@code address} is not in a slab of class {@code c} of
+     *                                  this heap
      */
     public Slab slabFor(long address, int c) {
         Chunk chunk = chunkMap.find(address);
-        if (chunk == null) {
-            throw foreign(address);
+        Slab slab = chunk == null ? null : chunk.slabs[chunk.pageOf(address)];
+        if (slab == null || slab.sizeClass != c) {
+            throw badSmallFree(address, c, chunk, slab);
         }
-        Slab slab = chunk.slabs[chunk.pageOf(address)];
-        if (slab == null) {
-            throw new IllegalArgumentException("address 0x" + Long.toHexString(address)
-                + " is not a block of the " + SizeClasses.blockSize(c) + "-byte class: no small block is allocated there");
-        }
-        if (slab.sizeClass != c) {
-            throw new IllegalArgumentException("size class mismatch at 0x" + Long.toHexString(address)
-                + ": freed as a " + SizeClasses.blockSize(c) + "-byte block, allocated as a " + slab.blockSize + "-byte block");
-        }
-        if (slab.indexOf(address) < 0) {
+        return slab;
+    }
+
+    /**
+     * The index of the block of {@code slab} starting at {@code address}.
+     *
+     * @throws IllegalArgumentException if {@code address} points inside a block
+     */
+    public static int blockIndex(Slab slab, long address) {
+        int index = slab.indexOf(address);
+        if (index < 0) {
             throw new IllegalArgumentException("address 0x" + Long.toHexString(address)
                 + " points inside a " + slab.blockSize + "-byte block, not at its start");
         }
-        return slab;
+        return index;
+    }
+
+    /** Says why {@code address} is no block of class {@code c}; kept out of {@link #slabFor} so that inlines. */
+    private static IllegalArgumentException badSmallFree(long address, int c, Chunk chunk, Slab slab) {
+        if (chunk == null) {
+            return foreign(address);
+        }
+        if (slab == null) {
+            return new IllegalArgumentException("address 0x" + Long.toHexString(address)
+                + " is not a block of the " + SizeClasses.blockSize(c) + "-byte class: no small block is allocated there");
+        }
+        return new IllegalArgumentException("size class mismatch at 0x" + Long.toHexString(address)
+            + ": freed as a " + SizeClasses.blockSize(c) + "-byte block, allocated as a " + slab.blockSize + "-byte block");
     }
 
     Slab newSlab(int c) {

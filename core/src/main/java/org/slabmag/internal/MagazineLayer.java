@@ -27,6 +27,8 @@ import org.slabmag.SlabOutOfMemoryError;
  */
 public final class MagazineLayer {
     private final LockedHeap heap;
+    /** The unlocked heap, for lock-free validation of frees only ({@link Heap#slabFor}). */
+    private final Heap rawHeap;
     private final Depot[] depots = new Depot[SizeClasses.COUNT];
     private static final int SLOTS = 256;
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(ThreadCache[].class);
@@ -44,7 +46,8 @@ public final class MagazineLayer {
      */
     public MagazineLayer(LockedHeap heap, int magazineBytes, int depotBytes, long reclaimNanos) {
         this.heap = heap;
-        this.hardened = heap.heap().hardened();
+        this.rawHeap = heap.heap();
+        this.hardened = rawHeap.hardened();
         this.reclaimNanos = reclaimNanos;
         this.nextMaintenance = System.nanoTime() + reclaimNanos;
         for (int c = 0; c < depots.length; c++) {
@@ -63,8 +66,8 @@ public final class MagazineLayer {
 
     /** Validates and frees a block of class {@code c} that was allocated for {@code requested} bytes. */
     public void free(long address, int c, int requested) {
-        Slab slab = heap.heap().slabFor(address, c);
-        int index = slab.indexOf(address);
+        Slab slab = rawHeap.slabFor(address, c);
+        int index = Heap.blockIndex(slab, address);
         // hardened: exact; otherwise at least a block still in its slab (never handed out, or freed
         // and back in the heap) must not enter a magazine, from where it would be handed out twice
         if (hardened ? !slab.markFreed(index) : !slab.isTaken(index)) {
@@ -110,8 +113,8 @@ public final class MagazineLayer {
     }
 
     private void markLive(long address, int c) {
-        Slab slab = heap.heap().slabFor(address, c);
-        if (!slab.markLive(slab.indexOf(address))) {
+        Slab slab = rawHeap.slabFor(address, c);
+        if (!slab.markLive(Heap.blockIndex(slab, address))) {
             throw new IllegalStateException("allocator invariant broken: block 0x" + Long.toHexString(address)
                 + " handed out while in use");
         }

@@ -92,6 +92,11 @@ public final class SizeClasses {
         return (int) ((offset * RECIPROCAL[c]) >>> RECIPROCAL_SHIFT);
     }
 
+    /** {@code ceil(2^RECIPROCAL_SHIFT / blockSize(c))}, the multiplier of {@link #blockIndex}. */
+    static long reciprocal(int c) {
+        return RECIPROCAL[c];
+    }
+
     /** The largest slab of any class, in bytes; chunks must be at least this large. */
     public static int maxSlabBytes() {
         int max = 0;

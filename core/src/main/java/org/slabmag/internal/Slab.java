@@ -27,6 +27,10 @@ final class Slab {
     final int sizeClass;
     final int blockSize;
     final int capacity;
+    /** Bytes covered by blocks: {@code capacity * blockSize}. */
+    private final long span;
+    /** {@code ceil(2^40 / blockSize)}: see {@link SizeClasses#blockIndex}. */
+    private final long reciprocal;
     private final long[] takenBits;
     private static final VarHandle LIVE = MethodHandles.arrayElementVarHandle(long[].class);
     private final long[] liveBits;
@@ -46,6 +50,8 @@ final class Slab {
         this.sizeClass = sizeClass;
         this.blockSize = SizeClasses.blockSize(sizeClass);
         this.capacity = SizeClasses.blocksPerSlab(sizeClass);
+        this.span = (long) capacity * blockSize;
+        this.reciprocal = SizeClasses.reciprocal(sizeClass);
         int words = (capacity + 63) >>> 6;
         this.takenBits = new long[words];
         this.liveBits = hardened ? new long[words] : null;
@@ -73,11 +79,11 @@ final class Slab {
      */
     int indexOf(long addr) {
         long offset = addr - address;
-        if (offset < 0 || offset >= (long) capacity * blockSize) {
+        if (offset < 0 || offset >= span) {
             return -1;
         }
-        int index = SizeClasses.blockIndex(sizeClass, (int) offset);
-        return (long) index * blockSize == offset ? index : -1;
+        long index = (offset * reciprocal) >>> SizeClasses.RECIPROCAL_SHIFT;
+        return index * blockSize == offset ? (int) index : -1;
     }
 
     long addressOf(int index) {

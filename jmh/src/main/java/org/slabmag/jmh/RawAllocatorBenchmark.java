@@ -23,7 +23,8 @@ import org.slabmag.SlabAllocator;
  * released explicitly.
  *
  * <ul>
- *   <li>{@code allocFree}: one block allocated and freed again, one thread and two threads.</li>
+ *   <li>{@code allocFree}: one block allocated and freed again, one thread and two threads, sizes
+ *   16 B to 1 MiB (slabs up to 64 KiB, buddy pages above).</li>
  *   <li>{@code live256}: 256 blocks allocated, then all freed (more than a magazine), per block.</li>
  * </ul>
  */
@@ -34,15 +35,24 @@ public class RawAllocatorBenchmark extends BenchmarkDefaults {
     @Param({"slabmag", "slabmag-locked", "unsafe", "bytebuffer"})
     public String allocator;
 
-    @Param({"256"})
+    @Param({"16", "256", "4096", "65536", "1048576"})
     public int size;
 
+    private static final int SLAB = 0;
+    private static final int UNSAFE = 1;
+    private static final int BYTE_BUFFER = 2;
+
     private SlabAllocator slab;
+    /** The allocator as an int, so the measured loop does not switch on a String. */
+    private int kind;
 
     @Setup(Level.Trial)
     public void setUp() {
         if (allocator.startsWith("slabmag")) {
             slab = SlabAllocator.builder().threadCaches(!allocator.equals("slabmag-locked")).build();
+            kind = SLAB;
+        } else {
+            kind = allocator.equals("unsafe") ? UNSAFE : BYTE_BUFFER;
         }
     }
 
@@ -74,8 +84,8 @@ public class RawAllocatorBenchmark extends BenchmarkDefaults {
     @Benchmark
     @OperationsPerInvocation(LIVE)
     public void live256(Live live, Blackhole bh) {
-        switch (allocator) {
-            case "unsafe":
+        switch (kind) {
+            case UNSAFE:
                 for (int i = 0; i < LIVE; i++) {
                     live.addresses[i] = UnsafeApi.allocateMemory(size);
                 }
@@ -83,7 +93,7 @@ public class RawAllocatorBenchmark extends BenchmarkDefaults {
                     UnsafeApi.freeMemory(live.addresses[i]);
                 }
                 break;
-            case "bytebuffer":
+            case BYTE_BUFFER:
                 for (int i = 0; i < LIVE; i++) {
                     live.buffers[i] = ByteBuffer.allocateDirect(size);
                 }
@@ -104,13 +114,13 @@ public class RawAllocatorBenchmark extends BenchmarkDefaults {
     }
 
     private long allocFreeOnce() {
-        switch (allocator) {
-            case "unsafe": {
+        switch (kind) {
+            case UNSAFE: {
                 long a = UnsafeApi.allocateMemory(size);
                 UnsafeApi.freeMemory(a);
                 return a;
             }
-            case "bytebuffer": {
+            case BYTE_BUFFER: {
                 ByteBuffer b = ByteBuffer.allocateDirect(size);
                 BufferUtil.free(b);
                 return b.capacity();

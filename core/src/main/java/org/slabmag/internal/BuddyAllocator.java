@@ -15,12 +15,20 @@ import java.util.Arrays;
  *   FREE  | order (0x40)   head of a free block of that order, linked in freeLists[order]
  *   TAKEN | order (0x80)   head of an allocated block of that order
  * </pre>
- * and {@code next}/{@code prev} links of doubly-linked free lists, one per order, so a buddy is
- * unlinked in O(1) when it coalesces. Allocation and free are O(maxOrder), independent of the number
- * of free blocks.
+ * and {@code next}/{@code prev} links of doubly-linked free lists, one per region and order, so a
+ * buddy is unlinked in O(1) when it coalesces.
  *
- * <p>Invariants: {@code state[p] == FREE|k} if and only if {@code p} is in {@code freeLists[k]}; two
- * free buddies of the same order never coexist (they are merged at once).
+ * <p><b>Placement: lowest region first.</b> Allocation takes a block from the lowest-numbered region
+ * that has a free block of a large enough order (address-ordered first fit at region granularity).
+ * Live memory thus packs into the low regions and the high ones drain, so that entirely free chunks
+ * appear and can go back to the OS even while some blocks stay cached; with plain LIFO lists every
+ * chunk kept a few stragglers. Per order a bitset over regions marks the non-empty lists, so the
+ * search costs {@code (maxOrder + 1) * regions / 64} word reads at worst, and allocation and free do
+ * not depend on the number of free blocks.
+ *
+ * <p>Invariants: {@code state[p] == FREE|k} if and only if {@code p} is in the list of (its region,
+ * {@code k}); bit {@code r} of {@code nonEmpty[k]} is set if and only if that list of region {@code r}
+ * is non-empty; two free buddies of the same order never coexist (they are merged at once).
  *
  * <p>Not thread-safe: guarded by the heap lock.
  */
@@ -31,7 +39,11 @@ final class BuddyAllocator {
     private static final int ORDER_MASK = 0x3f;
 
     private final int maxOrder;
-    private final int[] heads;
+    private final int orders;
+    /** Head of the free list of (region, order) at {@code region * orders + order}. */
+    private int[] heads = new int[0];
+    /** Per order, a bitset over regions: which have a free block of exactly that order. */
+    private final long[][] nonEmpty;
     private final int[] freeBlocks;
     private byte[] state = new byte[0];
     private int[] next = new int[0];
@@ -43,9 +55,9 @@ final class BuddyAllocator {
             throw new IllegalArgumentException("maxOrder out of range: " + maxOrder);
         }
         this.maxOrder = maxOrder;
-        this.heads = new int[maxOrder + 1];
-        this.freeBlocks = new int[maxOrder + 1];
-        Arrays.fill(heads, NONE);
+        this.orders = maxOrder + 1;
+        this.freeBlocks = new int[orders];
+        this.nonEmpty = new long[orders][1];
     }
 
     int maxOrder() {
@@ -61,6 +73,17 @@ final class BuddyAllocator {
             state = Arrays.copyOf(state, capacity);
             next = Arrays.copyOf(next, capacity);
             prev = Arrays.copyOf(prev, capacity);
+        }
+        if ((region + 1) * orders > heads.length) {
+            int old = heads.length;
+            heads = Arrays.copyOf(heads, Math.max((region + 1) * orders, old * 2));
+            Arrays.fill(heads, old, heads.length, NONE);
+            int words = (heads.length / orders + 63) >>> 6;
+            for (int k = 0; k < orders; k++) {
+                if (nonEmpty[k].length < words) {
+                    nonEmpty[k] = Arrays.copyOf(nonEmpty[k], words);
+                }
+            }
         }
         push(base, maxOrder);
         freePages += 1L << maxOrder;
@@ -92,14 +115,19 @@ final class BuddyAllocator {
      * @return its first page id, or {@link #NONE} when no free block is large enough
      */
     int allocate(int order) {
-        int k = order;
-        while (k <= maxOrder && heads[k] == NONE) {
-            k++;
+        int bestRegion = Integer.MAX_VALUE;
+        int k = NONE;
+        for (int j = order; j <= maxOrder; j++) {
+            int r = lowestRegion(j, bestRegion);
+            if (r < bestRegion) {
+                bestRegion = r;
+                k = j;
+            }
         }
-        if (k > maxOrder) {
+        if (k == NONE) {
             return NONE;
         }
-        int page = heads[k];
+        int page = heads[bestRegion * orders + k];
         unlink(page, k);
         while (k > order) {
             k--;
@@ -171,19 +199,37 @@ final class BuddyAllocator {
         return freeBlocks[order];
     }
 
+    /** The lowest region below {@code limit} with a free block of exactly {@code order}, or MAX_VALUE. */
+    private int lowestRegion(int order, int limit) {
+        long[] bits = nonEmpty[order];
+        int words = Math.min(bits.length, (int) (((long) limit + 63) >>> 6));
+        for (int w = 0; w < words; w++) {
+            long word = bits[w];
+            if (word != 0) {
+                int r = (w << 6) + Long.numberOfTrailingZeros(word);
+                return r < limit ? r : Integer.MAX_VALUE;
+            }
+        }
+        return Integer.MAX_VALUE;
+    }
+
     private boolean isFreeHead(int page, int order) {
         return state[page] == (byte) (FREE | order);
     }
 
     private void push(int page, int order) {
-        int head = heads[order];
+        int region = page >>> maxOrder;
+        int slot = region * orders + order;
+        int head = heads[slot];
         state[page] = (byte) (FREE | order);
         prev[page] = NONE;
         next[page] = head;
         if (head != NONE) {
             prev[head] = page;
+        } else {
+            nonEmpty[order][region >>> 6] |= 1L << region;
         }
-        heads[order] = page;
+        heads[slot] = page;
         freeBlocks[order]++;
     }
 
@@ -191,7 +237,11 @@ final class BuddyAllocator {
         int n = next[page];
         int p = prev[page];
         if (p == NONE) {
-            heads[order] = n;
+            int region = page >>> maxOrder;
+            heads[region * orders + order] = n;
+            if (n == NONE) {
+                nonEmpty[order][region >>> 6] &= ~(1L << region);
+            }
         } else {
             next[p] = n;
         }

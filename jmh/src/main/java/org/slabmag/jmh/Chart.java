@@ -56,8 +56,9 @@ final class Chart {
             sb.append(String.format(Locale.ROOT,
                 "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>%n", left, y,
                 Math.max(1, Math.abs(x - zeroX)), BAR, r.ratio() >= 1 ? "#2a7ab9" : "#d9534f"));
-            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\">%.2fx</text>%n",
-                Math.max(x, zeroX) + 4, y + BAR - 5, r.ratio()));
+            String value = Double.isInfinite(r.ratio()) ? "slabmag 0" : String.format(Locale.ROOT, "%.2fx", r.ratio());
+            sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\">%s</text>%n",
+                Math.max(x, zeroX) + 4, y + BAR - 5, value));
             y += BAR + GAP;
         }
         sb.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"%d\" fill=\"#555\">%s</text>%n", height - 20,
@@ -66,8 +67,9 @@ final class Chart {
         return sb.toString();
     }
 
+    /** log2 of the ratio, clamped to [-6, 6] (1/64x to 64x) so a zero cost does not break the scale. */
     private static double log2(double v) {
-        return Math.log(v) / Math.log(2);
+        return Math.max(-6, Math.min(6, Math.log(v) / Math.log(2)));
     }
 
     private static String escape(String s) {

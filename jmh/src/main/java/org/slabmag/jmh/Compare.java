@@ -59,10 +59,22 @@ public final class Compare {
 
     static List<Entry> curated() {
         List<Entry> set = new ArrayList<>();
-        set.add(new Entry("RawAllocatorBenchmark\\.(allocFree|live256)$")
-            .param("allocator", "slabmag", "unsafe", "bytebuffer"));
+        set.add(new Entry("RawAllocatorBenchmark\\.allocFree$")
+            .param("allocator", "slabmag", "unsafe", "bytebuffer").param("size", "256", "65536"));
+        set.add(new Entry("RawAllocatorBenchmark\\.(allocFree2Threads|live256)$")
+            .param("allocator", "slabmag", "unsafe", "bytebuffer").param("size", "256"));
+        set.add(new Entry("NettyAllocatorBenchmark\\.allocateRelease$")
+            .param("allocator", "slab", "adaptive", "pooled").param("size", "64", "1024", "16384", "65536"));
+        set.add(new Entry("NettyAllocatorBenchmark\\.live256$")
+            .param("allocator", "slab", "adaptive", "pooled").param("size", "256", "4096"));
+        set.add(new Entry("NettyAllocatorBenchmark\\.transfer$")
+            .param("allocator", "slab", "adaptive", "pooled").param("size", "1024"));
+        set.add(new Entry("RandomReplacementBenchmark\\.replace2Threads$")
+            .param("allocator", "slabmag", "unsafe").param("workload", "larson", "rptest"));
         set.add(new Entry("ProducerConsumerBenchmark\\.transfer$")
-            .param("allocator", "slabmag", "unsafe"));
+            .param("allocator", "slabmag", "unsafe").param("size", "64"));
+        set.add(new Entry("FootprintBenchmark\\.scenario$")
+            .param("allocator", "slab", "adaptive", "pooled"));
         return set;
     }
 
@@ -108,11 +120,15 @@ public final class Compare {
     /** One comparison: slabmag against one peer in one benchmark configuration. */
     record Row(String benchmark, String config, String peer, double slab, double slabError, double other,
                double otherError, String unit, boolean higherIsBetter) {
-        /** How many times better slabmag is than the peer. */
+        /** How many times better slabmag is than the peer (infinite when slabmag's cost is 0). */
         double ratio() {
             return higherIsBetter ? slab / other : other / slab;
         }
     }
+
+    /** Secondary results compared as their own rows, lower is better (footprint ratios and MiB). */
+    private static final List<String> FOOTPRINT_METRICS =
+        List.of("peakReservedPerLive", "meanReservedPerLive", "releasedMiB", "trimmedMiB");
 
     static List<Row> rows(Collection<RunResult> results) {
         Map<String, Map<String, Result<?>>> byConfig = new TreeMap<>();
@@ -131,8 +147,18 @@ public final class Compare {
                 continue;
             }
             String bench = shortName(params.getBenchmark());
-            String key = bench + "|" + config;
-            byConfig.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(impl, r.getPrimaryResult());
+            boolean footprint = false;
+            for (String metric : FOOTPRINT_METRICS) {
+                Result<?> secondary = r.getSecondaryResults().get(metric);
+                if (secondary != null) {
+                    footprint = true;
+                    String metricBench = bench.substring(0, bench.indexOf('.') + 1) + metric;
+                    byConfig.computeIfAbsent(metricBench + "|" + config, k -> new LinkedHashMap<>()).put(impl, secondary);
+                }
+            }
+            if (!footprint) {
+                byConfig.computeIfAbsent(bench + "|" + config, k -> new LinkedHashMap<>()).put(impl, r.getPrimaryResult());
+            }
         }
         List<Row> rows = new ArrayList<>();
         for (Map.Entry<String, Map<String, Result<?>>> e : byConfig.entrySet()) {
@@ -148,14 +174,16 @@ public final class Compare {
             if (slab == null) {
                 continue;
             }
+            boolean footprint = FOOTPRINT_METRICS.stream().anyMatch(m -> parts[0].endsWith("." + m));
             for (Map.Entry<String, Result<?>> impl : e.getValue().entrySet()) {
                 if (impl.getKey().equals(slabName)) {
                     continue;
                 }
                 Result<?> other = impl.getValue();
-                boolean higher = slab.getScoreUnit().contains("/s") || slab.getScoreUnit().startsWith("ops");
+                String unit = footprint ? (parts[0].endsWith("MiB") ? "MiB" : "reserved/live") : slab.getScoreUnit();
+                boolean higher = !footprint && (unit.contains("/s") || unit.startsWith("ops"));
                 rows.add(new Row(parts[0], parts[1], impl.getKey(), slab.getScore(), slab.getScoreError(),
-                    other.getScore(), other.getScoreError(), slab.getScoreUnit(), higher));
+                    other.getScore(), other.getScoreError(), unit, higher));
             }
         }
         return rows;
@@ -166,15 +194,16 @@ public final class Compare {
         sb.append("| benchmark | config | peer | slabmag | peer score | unit | slabmag better by |\n");
         sb.append("|---|---|---|---:|---:|---|---:|\n");
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %.2fx |%n", r.benchmark(),
+            String ratio = Double.isInfinite(r.ratio()) ? "∞ (slabmag 0)" : String.format(Locale.ROOT, "%.2fx", r.ratio());
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", r.benchmark(),
                 r.config(), r.peer(), score(r.slab(), r.slabError()), score(r.other(), r.otherError()), r.unit(),
-                r.ratio()));
+                ratio));
         }
         return sb.toString();
     }
 
     private static String score(double score, double error) {
-        if (Double.isNaN(error)) {
+        if (Double.isNaN(error) || error == 0) {
             return String.format(Locale.ROOT, "%.3g", score);
         }
         return String.format(Locale.ROOT, "%.3g ± %.2g", score, error);

@@ -78,11 +78,20 @@ public class NettyAllocatorBenchmark extends BenchmarkDefaults {
             }
         }
 
+        /**
+         * One teardown for the whole hierarchy: JMH does not order a subclass's teardown before its
+         * superclass's, and buffers must go back before the allocator closes.
+         */
         @TearDown(Level.Trial)
         public void closeAllocator() {
+            releaseLeftovers();
             if (slab != null) {
                 slab.close();
             }
+        }
+
+        /** Releases buffers the state still holds; called before the allocator closes. */
+        void releaseLeftovers() {
         }
     }
 
@@ -95,8 +104,8 @@ public class NettyAllocatorBenchmark extends BenchmarkDefaults {
     public static class Transfer extends AllocatorState {
         final SpscArrayQueue<ByteBuf[]> queue = new SpscArrayQueue<>(1024);
 
-        @TearDown(Level.Trial)
-        public void drain() {
+        @Override
+        void releaseLeftovers() {
             ByteBuf[] batch;
             while ((batch = queue.poll()) != null) {
                 releaseAll(batch);

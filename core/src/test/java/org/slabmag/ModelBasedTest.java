@@ -173,17 +173,18 @@ class ModelBasedTest {
         final Run run;
         final Model model = new Model();
         final Random rnd;
-        int target = 50;
+        final int[] targets; // live-block counts the walk drifts towards, one picked every 2000 steps
+        int target;
 
-        Worker(Run run, long seed) {
+        Worker(Run run, long seed, int... targets) {
             this.run = run;
             this.rnd = new Random(seed);
+            this.targets = targets;
         }
 
         void steps(int n, int checkEvery, boolean checkStats) {
             for (int i = 0; i < n; i++) {
                 if (i % 2000 == 0) {
-                    int[] targets = {0, 20, 100, 300};
                     target = targets[rnd.nextInt(targets.length)];
                 }
                 step();
@@ -415,7 +416,7 @@ class ModelBasedTest {
     void singleThread(String config) {
         try (SlabAllocator a = build(config)) {
             Run run = new Run(a, false);
-            Worker w = new Worker(run, config.hashCode());
+            Worker w = new Worker(run, config.hashCode(), 0, 20, 100, 300);
             w.steps(100_000, 500, true);
             assertTrue(w.model.allocations > 40_000, "enough allocations: " + w.model.allocations);
             finish(run, List.of(w.model), List.of(w));
@@ -433,7 +434,7 @@ class ModelBasedTest {
             List<Worker> workers = new ArrayList<>();
             List<Model> models = new ArrayList<>();
             for (int i = 0; i < threads; i++) {
-                workers.add(new Worker(run, 1000L * i + config.hashCode()));
+                workers.add(new Worker(run, 1000L * i + config.hashCode(), 0, 10, 40, 120));
                 models.add(workers.get(i).model);
             }
             ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();

@@ -295,7 +295,7 @@ class StressTest {
                 long leakedUsable = leaked.stream().mapToLong(Stamped::usable).sum();
                 assertEquals(leakedUsable, s.usedBytes(), s.toString());
                 assertEquals(ledger.ids.get(), s.allocations());
-                // what dead threads cached went to the depots (at most depotBytes, 1 MiB, per class) or the heap
+                // what dead threads cached went to the depots (at most depotBytes per class, 256 KiB by default) or the heap
                 assertTrue(s.cachedBytes() <= sizes.length * (1L << 20),
                     "wave " + wave + ": " + s.cachedBytes() + " bytes cached with no thread alive");
             }

@@ -107,10 +107,8 @@ public final class Heap {
     public long allocateSmall(int c, int requested) {
         takeBlocks(c, scratch, 0, 1);
         long address = scratch[0];
-        if (hardened) {
-            Slab slab = slabFor(address, c);
-            slab.markLive(blockIndex(slab, address));
-        }
+        Slab slab = slabFor(address, c);
+        slab.markLive(blockIndex(slab, address));
         countAllocation(requested);
         return address;
     }
@@ -119,9 +117,7 @@ public final class Heap {
     public void freeSmall(long address, int c, int requested) {
         Slab slab = slabFor(address, c);
         int index = blockIndex(slab, address);
-        if (hardened && !slab.markFreed(index)) {
-            throw doubleFree(address, slab.blockSize);
-        }
+        checkFreed(slab, index, address);
         caches[c].giveBack(slab, index);
         countFree(requested);
     }
@@ -474,6 +470,23 @@ public final class Heap {
     static IllegalStateException doubleFree(long address, int blockSize) {
         return new IllegalStateException("double free of 0x" + Long.toHexString(address) + " ("
             + blockSize + "-byte block): it is not allocated");
+    }
+
+    /**
+     * Marks block {@code index} of {@code slab} freed by its user.
+     *
+     * @throws IllegalStateException    if it was already freed (double free)
+     * @throws IllegalArgumentException if it was never handed out
+     */
+    static void checkFreed(Slab slab, int index, long address) {
+        byte prior = slab.markFreed(index);
+        if (prior != Slab.LIVE) {
+            if (prior == Slab.FREED) {
+                throw doubleFree(address, slab.blockSize);
+            }
+            throw new IllegalArgumentException("address 0x" + Long.toHexString(address) + " is a "
+                + slab.blockSize + "-byte block this allocator never handed out");
+        }
     }
 
     /** A dedicated allocation for a huge block. */

@@ -13,8 +13,9 @@ import org.slabmag.SlabOutOfMemoryError;
  * <p>Allocation and free in the common case touch only the calling thread's {@link ThreadCache}.
  * Frees are validated before the block enters a magazine (lock-free, through
  * {@link Heap#slabFor}), so a foreign, interior or wrong-class address never reaches a magazine.
- * In hardened mode each block also carries a live bit set on allocation and cleared on free with
- * an atomic operation, so a double free is caught when it happens, from whatever thread.
+ * Each block carries a state byte ({@link Slab}) set on allocation and checked on free, so a free of
+ * a block that is not in a user's hands is refused before it can reach a magazine; in hardened mode
+ * the byte changes by compare-and-set, so racing double frees are caught too.
  *
  * <p><b>Memory effects.</b> A block moves between threads only inside a magazine passed through a
  * {@link Depot} queue (release/acquire) or through the heap lock, so everything written to a block
@@ -32,10 +33,18 @@ public final class MagazineLayer {
     private final Depot[] depots = new Depot[SizeClasses.COUNT];
     private static final int SLOTS = 256;
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(ThreadCache[].class);
+    private static final VarHandle NEXT_MAINTENANCE;
+
+    static {
+        try {
+            NEXT_MAINTENANCE = MethodHandles.lookup().findVarHandle(MagazineLayer.class, "nextMaintenance", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private final ThreadCache[] slots = new ThreadCache[SLOTS];
     private final ThreadCacheRegistry registry = new ThreadCacheRegistry(this::forget);
     private final ThreadLocal<ThreadCache> local = new ThreadLocal<>();
-    private final boolean hardened;
     private final long reclaimNanos;
     private volatile long nextMaintenance;
 
@@ -47,7 +56,6 @@ public final class MagazineLayer {
     public MagazineLayer(LockedHeap heap, int magazineBytes, int depotBytes, long reclaimNanos) {
         this.heap = heap;
         this.rawHeap = heap.heap();
-        this.hardened = rawHeap.hardened();
         this.reclaimNanos = reclaimNanos;
         this.nextMaintenance = System.nanoTime() + reclaimNanos;
         for (int c = 0; c < depots.length; c++) {
@@ -58,21 +66,14 @@ public final class MagazineLayer {
     /** Allocates a block of class {@code c} for {@code requested} bytes. */
     public long allocate(int c, int requested) {
         long address = cache().allocate(c, requested);
-        if (hardened) {
-            markLive(address, c);
-        }
+        markLive(address, c);
         return address;
     }
 
     /** Validates and frees a block of class {@code c} that was allocated for {@code requested} bytes. */
     public void free(long address, int c, int requested) {
         Slab slab = rawHeap.slabFor(address, c);
-        int index = Heap.blockIndex(slab, address);
-        // hardened: exact; otherwise at least a block still in its slab (never handed out, or freed
-        // and back in the heap) must not enter a magazine, from where it would be handed out twice
-        if (hardened ? !slab.markFreed(index) : !slab.isTaken(index)) {
-            throw Heap.doubleFree(address, slab.blockSize);
-        }
+        Heap.checkFreed(slab, Heap.blockIndex(slab, address), address);
         cache().free(address, c, requested);
     }
 
@@ -153,10 +154,10 @@ public final class MagazineLayer {
     /** Periodic work on slow paths: dead-thread scan and working-set reclaim. */
     void maintain() {
         long now = System.nanoTime();
-        if (now - nextMaintenance < 0) {
-            return;
+        long due = nextMaintenance;
+        if (now - due < 0 || !NEXT_MAINTENANCE.compareAndSet(this, due, now + reclaimNanos)) {
+            return; // not due, or another thread does this round
         }
-        nextMaintenance = now + reclaimNanos;
         registry.reclaimDead();
         for (Depot depot : depots) {
             depot.reclaimUnused(heap);

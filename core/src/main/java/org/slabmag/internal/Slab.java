@@ -11,11 +11,17 @@ import java.lang.invoke.VarHandle;
  * corrupt the allocator's state. Taking blocks scans bitmap words from a hint (the lowest word that
  * may have a free bit): at most {@code capacity / 64} words, and batch takes amortize the scan.
  *
- * <p>In hardened mode {@code liveBits} additionally records which blocks are in a user's hands. It is
- * updated with atomic read-modify-writes (volatile {@code getAndBitwiseOr/And}) from any thread (allocation and free through magazines),
- * so a second free of the same block is seen at once, whatever thread makes it.
+ * <p>{@code states} records, one byte per block, whether the block is in a user's hands:
+ * {@link #NEVER} (not handed out since the slab was made), {@link #LIVE}, or {@link #FREED}. It is
+ * set on every allocation and checked on every free, whatever thread makes them, so a free of a
+ * block that is not live (sitting in a magazine, never handed out, or already freed) is refused
+ * before the block could enter a magazine twice. By default the byte is read and written plainly:
+ * each block has its own byte (no word tearing, JLS 17.6), and a thread that legitimately frees a
+ * block saw the allocation's write through the happens-before edge that gave it the block, so every
+ * misuse ordered by happens-before is caught. In hardened mode the byte is changed by
+ * compare-and-set, so two threads freeing the same block at the same moment are told apart too.
  *
- * <p>Fields other than {@code liveBits} are guarded by the heap lock; the final fields are safe to
+ * <p>Fields other than {@code states} are guarded by the heap lock; the final fields are safe to
  * read from any thread that found the slab through {@link Chunk#slabs}.
  */
 final class Slab {
@@ -32,8 +38,15 @@ final class Slab {
     /** {@code ceil(2^40 / blockSize)}: see {@link SizeClasses#blockIndex}. */
     private final long reciprocal;
     private final long[] takenBits;
-    private static final VarHandle LIVE = MethodHandles.arrayElementVarHandle(long[].class);
-    private final long[] liveBits;
+    /** Block state: not handed out since the slab was made. */
+    static final byte NEVER = 0;
+    /** Block state: in a user's hands. */
+    static final byte LIVE = 1;
+    /** Block state: freed by its user (in a magazine, the depot, or back in the slab). */
+    static final byte FREED = 2;
+    private static final VarHandle STATE = MethodHandles.arrayElementVarHandle(byte[].class);
+    private final byte[] states;
+    private final boolean atomic;
     private int taken;
     private int hint;
 
@@ -54,7 +67,8 @@ final class Slab {
         this.reciprocal = SizeClasses.reciprocal(sizeClass);
         int words = (capacity + 63) >>> 6;
         this.takenBits = new long[words];
-        this.liveBits = hardened ? new long[words] : null;
+        this.states = new byte[capacity];
+        this.atomic = hardened;
         int tail = capacity & 63;
         if (tail != 0) {
             takenBits[words - 1] = -1L << tail;
@@ -133,36 +147,46 @@ final class Slab {
     }
 
     /**
-     * Whether the block at {@code index} is out of the slab, read without the heap lock. Exact for a
-     * block the caller legitimately holds (its bit was set before it was handed out and stays set);
-     * for any other block a best-effort answer, used to refuse frees of blocks that are in the slab.
-     */
-    boolean isTaken(int index) {
-        return ((long) LIVE.getOpaque(takenBits, index >>> 6) & (1L << index)) != 0;
-    }
-
-    /** Whether this slab tracks blocks in users' hands (hardened mode). */
-    boolean hardened() {
-        return liveBits != null;
-    }
-
-    /**
-     * Hardened mode: records that the block at {@code index} is handed to a user.
+     * Records that the block at {@code index} is handed to a user.
      *
-     * @return false if it already was (a block about to be handed out twice)
+     * @return false if it already was (a block about to be handed out twice: a broken invariant)
      */
     boolean markLive(int index) {
-        long mask = 1L << index;
-        return ((long) LIVE.getAndBitwiseOr(liveBits, index >>> 6, mask) & mask) == 0;
+        if (!atomic) {
+            if (states[index] == LIVE) {
+                return false;
+            }
+            states[index] = LIVE;
+            return true;
+        }
+        for (;;) {
+            byte s = (byte) STATE.getVolatile(states, index);
+            if (s == LIVE) {
+                return false;
+            }
+            if (STATE.compareAndSet(states, index, s, LIVE)) {
+                return true;
+            }
+        }
     }
 
     /**
-     * Hardened mode: records that the user gave back the block at {@code index}.
+     * Records that the user gave back the block at {@code index}, if it was live.
      *
-     * @return false if it was not in a user's hands (a double free)
+     * @return the state before: {@link #LIVE} for a valid free, {@link #FREED} for a double free,
+     *         {@link #NEVER} for a block never handed out
      */
-    boolean markFreed(int index) {
-        long mask = 1L << index;
-        return ((long) LIVE.getAndBitwiseAnd(liveBits, index >>> 6, ~mask) & mask) != 0;
+    byte markFreed(int index) {
+        if (!atomic) {
+            byte s = states[index];
+            if (s == LIVE) {
+                states[index] = FREED;
+            }
+            return s;
+        }
+        if (STATE.compareAndSet(states, index, LIVE, FREED)) {
+            return LIVE;
+        }
+        return (byte) STATE.getVolatile(states, index);
     }
 }

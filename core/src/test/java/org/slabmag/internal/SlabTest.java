@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Slab bookkeeping is out of band, so slabs over a fake (never dereferenced) address are enough. */
 class SlabTest {
@@ -95,32 +97,19 @@ class SlabTest {
         }
     }
 
-    @Test
-    void isTakenFollowsTakeAndGiveBack() {
-        Slab s = slab(0, false);
-        long[] dst = new long[100];
-        assertEquals(100, s.take(dst, 0, 100));
-        for (int i = 0; i < s.capacity; i++) {
-            assertEquals(i < 100, s.isTaken(i), "block " + i);
-        }
-        assertTrue(s.giveBack(70));
-        assertFalse(s.isTaken(70));
-        assertTrue(s.isTaken(69));
-        assertTrue(s.isTaken(71));
-    }
-
-    @Test
-    void liveBitsCatchDoubleHandOutAndDoubleFree() {
-        Slab s = slab(0, true); // 256 blocks: four bitmap words
-        assertTrue(s.hardened());
-        assertFalse(slab(5, false).hardened());
+    @ParameterizedTest(name = "hardened={0}")
+    @ValueSource(booleans = {false, true})
+    void blockStatesTellLiveFreedAndNeverHandedOut(boolean hardened) {
+        Slab s = slab(0, hardened); // 256 blocks
         for (int i : new int[] {0, 1, 63, 64, s.capacity - 1}) {
+            assertEquals(Slab.NEVER, s.markFreed(i), "never handed out");
             assertTrue(s.markLive(i));
             assertFalse(s.markLive(i), "already live");
-            assertTrue(s.markFreed(i));
-            assertFalse(s.markFreed(i), "double free");
-            assertTrue(s.markLive(i));
+            assertEquals(Slab.LIVE, s.markFreed(i));
+            assertEquals(Slab.FREED, s.markFreed(i), "double free");
+            assertTrue(s.markLive(i), "a freed block can be handed out again");
+            assertEquals(Slab.LIVE, s.markFreed(i));
         }
-        assertFalse(s.markFreed(2), "never live");
+        assertEquals(Slab.NEVER, s.markFreed(2), "untouched neighbours stay never-handed-out");
     }
 }

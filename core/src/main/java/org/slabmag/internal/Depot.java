@@ -131,8 +131,7 @@ final class Depot {
     }
 
     private void giveBack(LockedHeap heap, Magazine m) {
-        heap.giveBackBlocks(sizeClass, m.rounds, 0, m.size);
-        m.size = 0;
+        heap.drain(sizeClass, m);
         offerEmpty(m);
     }
 

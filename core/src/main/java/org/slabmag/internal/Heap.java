@@ -83,10 +83,10 @@ public final class Heap {
      */
     public int takeBlocks(int c, long[] dst, int off, int n) {
         try {
-            return caches[c].take(dst, off, n);
+            return caches[c].take(dst, null, off, n);
         } catch (SlabOutOfMemoryError e) {
             trim();
-            return caches[c].take(dst, off, n);
+            return caches[c].take(dst, null, off, n);
         }
     }
 
@@ -103,12 +103,40 @@ public final class Heap {
         }
     }
 
+    /**
+     * Fills empty magazine {@code m} with up to {@code n} blocks of class {@code c}, with their slabs.
+     *
+     * @return how many, at least 1
+     * @throws SlabOutOfMemoryError when none can be had
+     */
+    int fill(int c, Magazine m, int n) {
+        try {
+            m.size = caches[c].take(m.rounds, m.slabs, 0, n);
+        } catch (SlabOutOfMemoryError e) {
+            trim();
+            m.size = caches[c].take(m.rounds, m.slabs, 0, n);
+        }
+        return m.size;
+    }
+
+    /** Puts back every block of magazine {@code m} (of class {@code c}), using the slabs it carries. */
+    void drain(int c, Magazine m) {
+        for (int i = 0; i < m.size; i++) {
+            Slab slab = m.slabs[i];
+            caches[c].giveBack(slab, blockIndex(slab, m.rounds[i]));
+            m.slabs[i] = null;
+        }
+        m.size = 0;
+    }
+
     /** Allocates one block of class {@code c} for a user. */
     public long allocateSmall(int c, int requested) {
         takeBlocks(c, scratch, 0, 1);
         long address = scratch[0];
         Slab slab = slabFor(address, c);
-        slab.markLive(blockIndex(slab, address));
+        if (!slab.markLive(blockIndex(slab, address))) {
+            throw handedOutTwice(address);
+        }
         countAllocation(requested);
         return address;
     }
@@ -465,6 +493,11 @@ public final class Heap {
     private static IllegalArgumentException foreign(long address) {
         return new IllegalArgumentException("address 0x" + Long.toHexString(address)
             + " was not allocated by this allocator");
+    }
+
+    static IllegalStateException handedOutTwice(long address) {
+        return new IllegalStateException("allocator invariant broken: block 0x" + Long.toHexString(address)
+            + " handed out while in use");
     }
 
     static IllegalStateException doubleFree(long address, int blockSize) {

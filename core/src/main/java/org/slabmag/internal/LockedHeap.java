@@ -36,6 +36,26 @@ public final class LockedHeap {
         }
     }
 
+    /** Fills magazine {@code m} with up to {@code n} blocks of class {@code c}; see {@link Heap#fill}. */
+    int fill(int c, Magazine m, int n) {
+        lock(c);
+        try {
+            return heap.fill(c, m, n);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Empties magazine {@code m} of class {@code c} into the heap; see {@link Heap#drain}. */
+    void drain(int c, Magazine m) {
+        lock(c);
+        try {
+            heap.drain(c, m);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Gives back {@code n} blocks of class {@code c} in one batch; see {@link Heap#giveBackBlocks}. */
     public void giveBackBlocks(int c, long[] src, int off, int n) {
         lock(c);

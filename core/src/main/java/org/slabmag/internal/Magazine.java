@@ -13,10 +13,16 @@ final class Magazine {
     static final Magazine NONE = new Magazine(0);
 
     final long[] rounds;
+    /**
+     * The slab of each round, known when the round entered the magazine (from the heap, or from a
+     * validated free), so that allocation can mark the block live without looking it up again.
+     */
+    final Slab[] slabs;
     int size;
 
     Magazine(int capacity) {
         this.rounds = new long[capacity];
+        this.slabs = new Slab[capacity];
     }
 
     int capacity() {

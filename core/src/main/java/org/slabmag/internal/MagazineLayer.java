@@ -65,16 +65,14 @@ public final class MagazineLayer {
 
     /** Allocates a block of class {@code c} for {@code requested} bytes. */
     public long allocate(int c, int requested) {
-        long address = cache().allocate(c, requested);
-        markLive(address, c);
-        return address;
+        return cache().allocate(c, requested);
     }
 
     /** Validates and frees a block of class {@code c} that was allocated for {@code requested} bytes. */
     public void free(long address, int c, int requested) {
         Slab slab = rawHeap.slabFor(address, c);
         Heap.checkFreed(slab, Heap.blockIndex(slab, address), address);
-        cache().free(address, c, requested);
+        cache().free(address, slab, c, requested);
     }
 
     /**
@@ -113,26 +111,19 @@ public final class MagazineLayer {
         SLOT.compareAndSet(slots, slot(cache.owner), cache, null);
     }
 
-    private void markLive(long address, int c) {
-        Slab slab = rawHeap.slabFor(address, c);
-        if (!slab.markLive(Heap.blockIndex(slab, address))) {
-            throw new IllegalStateException("allocator invariant broken: block 0x" + Long.toHexString(address)
-                + " handed out while in use");
-        }
-    }
-
     Depot depot(int c) {
         return depots[c];
     }
 
     /**
-     * Fills {@code dst} from the heap; on exhaustion gives the calling thread's magazines, the caches
-     * of dead threads and every depot's magazines back to the heap, and tries again.
+     * Fills empty magazine {@code m} of class {@code c} from the heap; on exhaustion gives the calling
+     * thread's magazines, the caches of dead threads and every depot's magazines back to the heap, and
+     * tries again.
      */
-    int takeBlocks(int c, long[] dst, int n) {
+    int fill(int c, Magazine m) {
         int got;
         try {
-            got = heap.takeBlocks(c, dst, 0, n);
+            got = heap.fill(c, m, m.capacity());
         } catch (SlabOutOfMemoryError e) {
             ThreadCache own = local.get();
             if (own != null) {
@@ -140,14 +131,14 @@ public final class MagazineLayer {
             }
             registry.reclaimDead();
             releaseDepots();
-            got = heap.takeBlocks(c, dst, 0, n);
+            got = heap.fill(c, m, m.capacity());
         }
         depots[c].adapt(heap);
         return got;
     }
 
-    void giveBackBlocks(int c, long[] src, int n) {
-        heap.giveBackBlocks(c, src, 0, n);
+    void drain(int c, Magazine m) {
+        heap.drain(c, m);
         depots[c].adapt(heap);
     }
 

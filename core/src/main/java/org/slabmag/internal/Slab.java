@@ -105,11 +105,12 @@ final class Slab {
     }
 
     /**
-     * Takes up to {@code n} free blocks into {@code dst[off...]}.
+     * Takes up to {@code n} free blocks into {@code dst[off...]}, and this slab into
+     * {@code owners[off...]} unless {@code owners} is null.
      *
      * @return how many were taken
      */
-    int take(long[] dst, int off, int n) {
+    int take(long[] dst, Slab[] owners, int off, int n) {
         int got = 0;
         long[] bits = takenBits;
         for (int w = hint; w < bits.length && got < n; w++) {
@@ -117,6 +118,9 @@ final class Slab {
             while (word != -1L && got < n) {
                 int bit = Long.numberOfTrailingZeros(~word);
                 word |= 1L << bit;
+                if (owners != null) {
+                    owners[off + got] = this;
+                }
                 dst[off + got++] = address + (long) ((w << 6) + bit) * blockSize;
             }
             bits[w] = word;

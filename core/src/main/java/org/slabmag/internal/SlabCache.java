@@ -29,12 +29,13 @@ final class SlabCache {
     }
 
     /**
-     * Takes up to {@code n} blocks into {@code dst[off...]}, making slabs as needed.
+     * Takes up to {@code n} blocks into {@code dst[off...]} (and their slabs into {@code owners},
+     * unless null), making slabs as needed.
      *
      * @return at least 1 and at most {@code n}: fewer only when memory ran out part way
      * @throws SlabOutOfMemoryError when not even one block can be had
      */
-    int take(long[] dst, int off, int n) {
+    int take(long[] dst, Slab[] owners, int off, int n) {
         int got = 0;
         while (got < n) {
             Slab s = head;
@@ -55,7 +56,7 @@ final class SlabCache {
                 }
                 link(s);
             }
-            got += s.take(dst, off + got, n - got);
+            got += s.take(dst, owners, off + got, n - got);
             if (s.isFull()) {
                 unlink(s);
             }

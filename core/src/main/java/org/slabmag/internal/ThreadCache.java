@@ -41,12 +41,18 @@ final class ThreadCache {
             n = m.size - 1;
         }
         m.size = n;
+        long address = m.rounds[n];
+        Slab slab = m.slabs[n];
+        if (!slab.markLive(slab.indexOf(address))) {
+            throw Heap.handedOutTwice(address);
+        }
         allocations++;
         requestedBytes += requested;
-        return m.rounds[n];
+        return address;
     }
 
-    void free(long address, int c, int requested) {
+    /** Pushes a validated free: {@code slab} is the block's slab, already marked freed. */
+    void free(long address, Slab slab, int c, int requested) {
         Magazine m = loaded[c];
         int n = m.size;
         if (n == m.rounds.length) {
@@ -54,6 +60,7 @@ final class ThreadCache {
             n = m.size;
         }
         m.rounds[n] = address;
+        m.slabs[n] = slab;
         m.size = n + 1;
         deallocations++;
         requestedBytes -= requested;
@@ -78,7 +85,7 @@ final class ThreadCache {
             return fullOne;
         }
         Magazine m = l.capacity() >= depot.rounds() ? l : new Magazine(depot.rounds());
-        m.size = layer.takeBlocks(c, m.rounds, m.capacity());
+        layer.fill(c, m);
         loaded[c] = m;
         return m;
     }
@@ -98,8 +105,7 @@ final class ThreadCache {
         if (p.size == 0 || depot.offerFull(p)) {
             e = depot.takeEmpty();
         } else {
-            layer.giveBackBlocks(c, p.rounds, p.size);
-            p.size = 0;
+            layer.drain(c, p);
             e = p.capacity() >= depot.rounds() ? p : new Magazine(depot.rounds());
         }
         previous[c] = l;
@@ -143,8 +149,7 @@ final class ThreadCache {
 
     private void drain(int c, Magazine m) {
         if (m.size > 0) {
-            layer.giveBackBlocks(c, m.rounds, m.size);
-            m.size = 0;
+            layer.drain(c, m);
         }
     }
 }

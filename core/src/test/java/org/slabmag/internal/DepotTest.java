@@ -88,7 +88,7 @@ class DepotTest {
         List<Magazine> mags = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             Magazine m = new Magazine(16);
-            m.size = heap.takeBlocks(C, m.rounds, 0, 16);
+            heap.fill(C, m, 16);
             mags.add(m);
         }
         assertTrue(small.offerFull(mags.get(0)));
@@ -107,11 +107,11 @@ class DepotTest {
         int accepted = 0;
         for (int i = 0; i < 8; i++) {
             Magazine m = new Magazine(16);
-            m.size = heap.takeBlocks(C, m.rounds, 0, 16);
+            heap.fill(C, m, 16);
             if (d.offerFull(m)) {
                 accepted++;
             } else {
-                heap.giveBackBlocks(C, m.rounds, 0, m.size);
+                heap.drain(C, m);
             }
         }
         assertTrue(accepted >= 2 && accepted <= 3, "full magazines kept for 3 KiB of 1 KiB magazines: " + accepted);
@@ -135,7 +135,7 @@ class DepotTest {
         for (int i = 0; i < 5; i++) {
             Magazine m = d.takeEmpty();
             assertEquals(r, m.capacity());
-            m.size = locked.takeBlocks(C, m.rounds, 0, r);
+            locked.fill(C, m, r);
             assertEquals(r, m.size);
             assertTrue(d.offerFull(m));
         }
@@ -156,7 +156,7 @@ class DepotTest {
         assertEquals(0, d.cachedRounds(), "an idle depot drains to nothing");
         Magazine recycled = d.takeEmpty();
         assertEquals(0, recycled.size);
-        locked.giveBackBlocks(C, used2.rounds, 0, used2.size);
+        locked.drain(C, used2);
         assertEquals(0, heap.snapshot().takenPerClass()[C]);
     }
 }

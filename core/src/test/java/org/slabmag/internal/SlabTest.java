@@ -25,7 +25,7 @@ class SlabTest {
             assertEquals(cap, s.capacity);
             assertTrue(s.isEmpty());
             long[] dst = new long[cap + 70];
-            int got = s.take(dst, 0, cap + 70);
+            int got = s.take(dst, null, 0, cap + 70);
             assertEquals(cap, got, "class " + c + ": the bitmap tail beyond capacity is never handed out");
             for (int i = 0; i < cap; i++) {
                 assertEquals(BASE + (long) i * s.blockSize, dst[i]);
@@ -33,13 +33,13 @@ class SlabTest {
             }
             assertTrue(s.isFull());
             assertEquals(cap, s.taken());
-            assertEquals(0, s.take(dst, 0, 1));
+            assertEquals(0, s.take(dst, null, 0, 1));
             for (int i = cap - 1; i >= 0; i--) {
                 assertTrue(s.giveBack(i));
                 assertFalse(s.giveBack(i), "second give-back of " + i + " is refused");
             }
             assertTrue(s.isEmpty());
-            assertEquals(cap, s.take(dst, 0, cap + 1), "everything again after giving everything back");
+            assertEquals(cap, s.take(dst, null, 0, cap + 1), "everything again after giving everything back");
         }
     }
 
@@ -51,7 +51,7 @@ class SlabTest {
         long[] dst = new long[cap];
         int off = 0;
         while (off < cap) {
-            int n = s.take(dst, off, 7);
+            int n = s.take(dst, null, off, 7);
             assertTrue(n > 0);
             off += n;
         }
@@ -65,13 +65,13 @@ class SlabTest {
         assertTrue(s.giveBack(3));
         assertTrue(s.giveBack(130));
         long[] one = new long[1];
-        assertEquals(1, s.take(one, 0, 1));
+        assertEquals(1, s.take(one, null, 0, 1));
         assertEquals(s.addressOf(3), one[0]);
-        assertEquals(1, s.take(one, 0, 1));
+        assertEquals(1, s.take(one, null, 0, 1));
         assertEquals(s.addressOf(130), one[0]);
-        assertEquals(1, s.take(one, 0, 1));
+        assertEquals(1, s.take(one, null, 0, 1));
         assertEquals(s.addressOf(200), one[0]);
-        assertEquals(0, s.take(one, 0, 1));
+        assertEquals(0, s.take(one, null, 0, 1));
         assertEquals(cap, s.taken());
     }
 

@@ -29,7 +29,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * (score, error, ratio), the JMH JSON, a Markdown copy of the table and an SVG chart of the ratios.
  *
  * <p>Every benchmark names its implementations in a parameter called {@code allocator} or
- * {@code pool}; values starting with {@code slab} or {@code magazine} are slabmag's. A ratio above 1
+ * {@code pool}, or as the prefix of its method names; names starting with {@code slab} or
+ * {@code magazine} are slabmag's. A ratio above 1
  * means slabmag is better (faster, more throughput, or less memory).
  *
  * <p>Arguments: {@code [outputDir]} (default {@code results}). System properties
@@ -38,6 +39,12 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class Compare {
     private static final String[] IMPL_PARAMS = {"allocator", "pool"};
+    /**
+     * Benchmarks without an implementation parameter name it as the method's prefix instead
+     * ({@code magazine1Thread} vs {@code generic1Thread}); longest first.
+     */
+    private static final List<String> METHOD_IMPLS =
+        List.of("stormpotThreadLocalTap", "stormpot", "magazine", "generic", "slabBuffer", "directBuffer");
 
     /** One curated group: benchmark regex and parameter overrides, run in the same JMH session. */
     private static final class Entry {
@@ -73,6 +80,8 @@ public final class Compare {
             .param("allocator", "slabmag", "unsafe").param("workload", "larson", "rptest"));
         set.add(new Entry("ProducerConsumerBenchmark\\.transfer$")
             .param("allocator", "slabmag", "unsafe").param("size", "64"));
+        set.add(new Entry("ObjectPoolBenchmark\\.(magazine|generic|stormpot)(1Thread|2Threads)$"));
+        set.add(new Entry("ObjectPoolBenchmark\\.(slabBuffer|directBuffer)Borrow(Return|Invalidate)$"));
         set.add(new Entry("FootprintBenchmark\\.scenario$")
             .param("allocator", "slab", "adaptive", "pooled"));
         return set;
@@ -143,10 +152,20 @@ public final class Compare {
                     config.append(config.length() == 0 ? "" : ", ").append(key).append('=').append(params.getParam(key));
                 }
             }
+            String bench = shortName(params.getBenchmark());
+            if (impl == null) {
+                String method = bench.substring(bench.indexOf('.') + 1);
+                for (String prefix : METHOD_IMPLS) {
+                    if (method.startsWith(prefix) && method.length() > prefix.length()) {
+                        impl = prefix;
+                        bench = bench.substring(0, bench.indexOf('.') + 1) + method.substring(prefix.length());
+                        break;
+                    }
+                }
+            }
             if (impl == null) {
                 continue;
             }
-            String bench = shortName(params.getBenchmark());
             boolean footprint = false;
             for (String metric : FOOTPRINT_METRICS) {
                 Result<?> secondary = r.getSecondaryResults().get(metric);

@@ -26,9 +26,13 @@ import org.slabmag.internal.SizeClasses;
  *
  * <p><b>Errors.</b> Sizes {@code <= 0} and bad alignments: {@link IllegalArgumentException}. A free of
  * an address this allocator did not hand out, of an interior address, or with a size of another
- * class: {@link IllegalArgumentException}, and nothing changes. A double free of a block above 64 KiB
- * is always rejected with {@link IllegalStateException}; of a smaller block only in hardened mode
- * (without it, the block would be handed out twice). Over {@code maxMemory}:
+ * class, or of a block never handed out: {@link IllegalArgumentException}, and nothing changes. A
+ * double free is rejected with {@link IllegalStateException}: always for blocks above 64 KiB; for
+ * smaller blocks whenever the two frees are ordered by happens-before (each block carries a state
+ * byte, written plainly), and in hardened mode also when two threads free the same block at the same
+ * moment (the byte changes by compare-and-set). A double free whose slab has meanwhile gone back to
+ * the buddy allocator is refused as an address that is no block ({@link IllegalArgumentException}).
+ * Over {@code maxMemory}:
  * {@link SlabOutOfMemoryError}, after which the allocator still serves. Any call after {@link #close()}:
  * {@link IllegalStateException}.
  *
@@ -231,7 +235,7 @@ public final class SlabAllocator implements AutoCloseable {
         return maxMemory;
     }
 
-    /** Whether double frees of small blocks are detected. */
+    /** Whether double frees of small blocks racing on two threads are detected too (hardened mode). */
     public boolean isHardened() {
         return rawHeap.hardened();
     }

@@ -52,8 +52,10 @@ public final class SlabAllocatorBuilder {
     }
 
     /**
-     * Hardened mode: every block carries a live bit, so a double free is rejected with
-     * {@link IllegalStateException} when it happens (an atomic operation per allocate and free).
+     * Hardened mode: the state byte every block carries is changed by compare-and-set instead of
+     * plain writes, so that two threads freeing the same block at the same moment are caught too
+     * ({@link IllegalStateException}); an atomic operation per allocate and free. Double frees ordered
+     * by happens-before are caught in either mode.
      * Default: the system property {@code slabmag.hardened}, else false.
      */
     public SlabAllocatorBuilder hardened(boolean hardened) {

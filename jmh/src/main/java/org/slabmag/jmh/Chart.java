@@ -11,7 +11,7 @@ import java.util.Locale;
 final class Chart {
     private static final int BAR = 18;
     private static final int GAP = 6;
-    private static final int LABEL = 430;
+    private static final int LABEL = 560;
     private static final int PLOT = 420;
     private static final int TOP = 50;
 
@@ -50,7 +50,8 @@ final class Chart {
             double l = log2(r.ratio());
             double x = LABEL + PLOT * ((l - minLog) / span);
             double left = Math.min(x, zeroX);
-            String label = r.benchmark() + (r.config().isEmpty() ? "" : " [" + r.config() + "]") + " vs " + r.peer();
+            String label = r.benchmark().replace("Benchmark.", ".") + (r.config().isEmpty() ? "" : " [" + r.config() + "]")
+                + " vs " + r.peer();
             sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>%n",
                 LABEL - 6, y + BAR - 5, escape(label)));
             sb.append(String.format(Locale.ROOT,

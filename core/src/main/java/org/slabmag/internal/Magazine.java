@@ -8,7 +8,7 @@ package org.slabmag.internal;
  * loaded or previous magazine, or in transit through a {@link Depot} queue, whose offer (release) and
  * poll (acquire) hand the contents over with happens-before.
  */
-final class Magazine {
+final class Magazine extends MagazineL1Pad {
     /** The placeholder before a thread has a real magazine of a class: never holds a round. */
     static final Magazine NONE = new Magazine(0);
 
@@ -18,18 +18,50 @@ final class Magazine {
      * validated free), so that allocation can mark the block live without looking it up again.
      */
     final Slab[] slabs;
-    int size;
+
+    /** Rounds it can hold; the arrays are longer by a cache line of padding at the end. */
+    final int capacity;
 
     Magazine(int capacity) {
-        this.rounds = new long[capacity];
-        this.slabs = new Slab[capacity];
+        this.capacity = capacity;
+        this.rounds = new long[capacity + 8];
+        this.slabs = new Slab[capacity + 16];
     }
 
     int capacity() {
-        return rounds.length;
+        return capacity;
     }
 
     boolean isFull() {
-        return size == rounds.length;
+        return size == capacity;
     }
+}
+
+/** Padding before {@code size}: no other thread's hot fields share its cache line (JCTools style). */
+abstract class MagazineL0Pad {
+    long p000;
+    long p001;
+    long p002;
+    long p003;
+    long p004;
+    long p005;
+    long p006;
+    long p007;
+}
+
+/** The number of rounds, written on every allocation and free from this magazine. */
+abstract class MagazineSize extends MagazineL0Pad {
+    int size;
+}
+
+/** Padding after {@code size}. */
+abstract class MagazineL1Pad extends MagazineSize {
+    long p100;
+    long p101;
+    long p102;
+    long p103;
+    long p104;
+    long p105;
+    long p106;
+    long p107;
 }

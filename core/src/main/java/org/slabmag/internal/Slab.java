@@ -45,6 +45,8 @@ final class Slab {
     /** Block state: freed by its user (in a magazine, the depot, or back in the slab). */
     static final byte FREED = 2;
     private static final VarHandle STATE = MethodHandles.arrayElementVarHandle(byte[].class);
+    /** States start one cache line into their array and end one before its end (no false sharing). */
+    private static final int STATE_PAD = 64;
     private final byte[] states;
     private final boolean atomic;
     private int taken;
@@ -67,7 +69,7 @@ final class Slab {
         this.reciprocal = SizeClasses.reciprocal(sizeClass);
         int words = (capacity + 63) >>> 6;
         this.takenBits = new long[words];
-        this.states = new byte[capacity];
+        this.states = new byte[capacity + 2 * STATE_PAD];
         this.atomic = hardened;
         int tail = capacity & 63;
         if (tail != 0) {
@@ -157,18 +159,18 @@ final class Slab {
      */
     boolean markLive(int index) {
         if (!atomic) {
-            if (states[index] == LIVE) {
+            if (states[STATE_PAD + index] == LIVE) {
                 return false;
             }
-            states[index] = LIVE;
+            states[STATE_PAD + index] = LIVE;
             return true;
         }
         for (;;) {
-            byte s = (byte) STATE.getVolatile(states, index);
+            byte s = (byte) STATE.getVolatile(states, STATE_PAD + index);
             if (s == LIVE) {
                 return false;
             }
-            if (STATE.compareAndSet(states, index, s, LIVE)) {
+            if (STATE.compareAndSet(states, STATE_PAD + index, s, LIVE)) {
                 return true;
             }
         }
@@ -182,15 +184,15 @@ final class Slab {
      */
     byte markFreed(int index) {
         if (!atomic) {
-            byte s = states[index];
+            byte s = states[STATE_PAD + index];
             if (s == LIVE) {
-                states[index] = FREED;
+                states[STATE_PAD + index] = FREED;
             }
             return s;
         }
-        if (STATE.compareAndSet(states, index, LIVE, FREED)) {
+        if (STATE.compareAndSet(states, STATE_PAD + index, LIVE, FREED)) {
             return LIVE;
         }
-        return (byte) STATE.getVolatile(states, index);
+        return (byte) STATE.getVolatile(states, STATE_PAD + index);
     }
 }

@@ -17,15 +17,11 @@ import java.util.Arrays;
  * <p>Frees may come from any thread: a block goes into the freeing thread's magazine, whichever
  * thread allocated it, and reaches allocating threads through the depot.
  */
-final class ThreadCache {
+final class ThreadCache extends ThreadCacheL1Pad {
     final Thread owner;
     private final MagazineLayer layer;
     private final Magazine[] loaded = new Magazine[SizeClasses.COUNT];
     private final Magazine[] previous = new Magazine[SizeClasses.COUNT];
-    long allocations;
-    long deallocations;
-    long requestedBytes;
-
     ThreadCache(Thread owner, MagazineLayer layer) {
         this.owner = owner;
         this.layer = layer;
@@ -55,7 +51,7 @@ final class ThreadCache {
     void free(long address, Slab slab, int c, int requested) {
         Magazine m = loaded[c];
         int n = m.size;
-        if (n == m.rounds.length) {
+        if (n == m.capacity) {
             m = unload(c);
             n = m.size;
         }
@@ -152,4 +148,35 @@ final class ThreadCache {
             layer.drain(c, m);
         }
     }
+}
+
+/** Padding before the counters: no other object's fields share their cache line (JCTools style). */
+abstract class ThreadCacheL0Pad {
+    long p000;
+    long p001;
+    long p002;
+    long p003;
+    long p004;
+    long p005;
+    long p006;
+    long p007;
+}
+
+/** The owner's counters, written on every call and read by statistics. */
+abstract class ThreadCacheCounters extends ThreadCacheL0Pad {
+    long allocations;
+    long deallocations;
+    long requestedBytes;
+}
+
+/** Padding after the counters. */
+abstract class ThreadCacheL1Pad extends ThreadCacheCounters {
+    long p100;
+    long p101;
+    long p102;
+    long p103;
+    long p104;
+    long p105;
+    long p106;
+    long p107;
 }

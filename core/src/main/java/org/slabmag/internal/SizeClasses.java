@@ -89,7 +89,12 @@ public final class SizeClasses {
      * bytes) and block (at most 2^16 bytes).
      */
     static int blockIndex(int c, int offset) {
-        return (int) ((offset * RECIPROCAL[c]) >>> RECIPROCAL_SHIFT);
+        return (int) divide(offset, RECIPROCAL[c]);
+    }
+
+    /** {@code offset / blockSize} given the block size's {@link #reciprocal}; see {@link #blockIndex}. */
+    static long divide(long offset, long reciprocal) {
+        return (offset * reciprocal) >>> RECIPROCAL_SHIFT;
     }
 
     /** {@code ceil(2^RECIPROCAL_SHIFT / blockSize(c))}, the multiplier of {@link #blockIndex}. */

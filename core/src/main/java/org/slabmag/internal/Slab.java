@@ -98,7 +98,7 @@ final class Slab {
         if (offset < 0 || offset >= span) {
             return -1;
         }
-        long index = (offset * reciprocal) >>> SizeClasses.RECIPROCAL_SHIFT;
+        long index = SizeClasses.divide(offset, reciprocal);
         return index * blockSize == offset ? (int) index : -1;
     }
 

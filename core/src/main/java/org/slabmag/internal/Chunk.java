@@ -17,13 +17,23 @@ import org.agrona.concurrent.UnsafeBuffer;
  * after that write, so it sees the slab.
  */
 final class Chunk {
+    /** {@link #frame} of a chunk that went back to the OS, and of {@link #NONE}: no address maps to it. */
+    static final long NO_FRAME = -1L;
+    /** A placeholder that contains no address, for caches of "the last chunk used". */
+    static final Chunk NONE = new Chunk();
+
     final long reservedAddress;
     final long address;
     final int size;
     /** Index of this chunk's region in the buddy allocator. */
     final int region;
-    /** {@code address >>> log2(size)}: the key in {@link ChunkMap}. */
-    final long frame;
+    /**
+     * {@code address >>> log2(size)}: the key in {@link ChunkMap}; {@link #NO_FRAME} once the chunk
+     * went back to the OS. Written under the heap lock; a thread that legitimately frees a block of a
+     * chunk reserved later at the same address saw this write (through the happens-before chain that
+     * gave it the block), so a cached reference to the old chunk no longer matches its address.
+     */
+    long frame;
     /** The chunk's memory as an Agrona buffer, for bulk operations (poisoning in hardened mode). */
     final UnsafeBuffer memory;
     final Slab[] slabs;
@@ -38,6 +48,16 @@ final class Chunk {
         this.slabs = new Slab[size >>> SizeClasses.PAGE_SHIFT];
     }
 
+    private Chunk() {
+        this.reservedAddress = 0;
+        this.address = 0;
+        this.size = 0;
+        this.region = -1;
+        this.frame = NO_FRAME;
+        this.memory = null;
+        this.slabs = new Slab[0];
+    }
+
     /** Bytes reserved for a chunk of {@code size}: enough for {@code size} bytes aligned to {@code size}. */
     static long reservationBytes(int size) {
         return 2L * size;
@@ -49,7 +69,9 @@ final class Chunk {
         return new Chunk(reserved, aligned, size, region);
     }
 
+    /** Returns the memory to the OS; the chunk no longer matches any frame. Under the heap lock. */
     void release() {
+        frame = NO_FRAME;
         NativeMemory.release(reservedAddress);
     }
 

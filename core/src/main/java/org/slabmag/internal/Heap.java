@@ -69,6 +69,10 @@ public final class Heap {
         }
     }
 
+    public int chunkSize() {
+        return chunkSize;
+    }
+
     public boolean hardened() {
         return hardened;
     }
@@ -160,7 +164,33 @@ public final class Heap {
      */
     public Slab slabFor(long address, int c) {
         Chunk chunk = chunkMap.find(address);
-        Slab slab = chunk == null ? null : chunk.slabs[chunk.pageOf(address)];
+        if (chunk == null) {
+            throw badSmallFree(address, c, null, null);
+        }
+        return slabIn(chunk, address, c);
+    }
+
+    /**
+     * The chunk holding {@code address}, found without the lock (see {@link ChunkMap}).
+     *
+     * @throws IllegalArgumentException if no chunk of this heap holds it
+     */
+    Chunk chunkOf(long address) {
+        Chunk chunk = chunkMap.find(address);
+        if (chunk == null) {
+            throw foreign(address);
+        }
+        return chunk;
+    }
+
+    /**
+     * The slab of {@code chunk} holding {@code address}, checked to be of class {@code c}. Safe
+     * without the lock for blocks the caller owns.
+     *
+     * @throws IllegalArgumentException if no slab of class {@code c} holds {@code address}
+     */
+    static Slab slabIn(Chunk chunk, long address, int c) {
+        Slab slab = chunk.slabs[chunk.pageOf(address)];
         if (slab == null || slab.sizeClass != c) {
             throw badSmallFree(address, c, chunk, slab);
         }

@@ -11,8 +11,8 @@ import org.slabmag.SlabOutOfMemoryError;
  * classes (requests up to {@link SizeClasses#MAX_SLAB_BLOCK} bytes).
  *
  * <p>Allocation and free in the common case touch only the calling thread's {@link ThreadCache}.
- * Frees are validated before the block enters a magazine (lock-free, through
- * {@link Heap#slabFor}), so a foreign, interior or wrong-class address never reaches a magazine.
+ * Frees are validated before the block enters a magazine (lock-free, through the chunk map or the
+ * thread's last chunk, see {@link ThreadCache#free}), so a foreign, interior or wrong-class address never reaches a magazine.
  * Each block carries a state byte ({@link Slab}) set on allocation and checked on free, so a free of
  * a block that is not in a user's hands is refused before it can reach a magazine; in hardened mode
  * the byte changes by compare-and-set, so racing double frees are caught too.
@@ -28,7 +28,7 @@ import org.slabmag.SlabOutOfMemoryError;
  */
 public final class MagazineLayer {
     private final LockedHeap heap;
-    /** The unlocked heap, for lock-free validation of frees only ({@link Heap#slabFor}). */
+    /** The unlocked heap, for lock-free validation of frees only (see {@link ThreadCache#free}). */
     private final Heap rawHeap;
     private final Depot[] depots = new Depot[SizeClasses.COUNT];
     private static final int SLOTS = 256;
@@ -70,9 +70,7 @@ public final class MagazineLayer {
 
     /** Validates and frees a block of class {@code c} that was allocated for {@code requested} bytes. */
     public void free(long address, int c, int requested) {
-        Slab slab = rawHeap.slabFor(address, c);
-        Heap.checkFreed(slab, Heap.blockIndex(slab, address), address);
-        cache().free(address, slab, c, requested);
+        cache().free(address, c, requested);
     }
 
     /**
@@ -89,7 +87,7 @@ public final class MagazineLayer {
     private ThreadCache slowCache(Thread t) {
         ThreadCache cache = local.get();
         if (cache == null) {
-            cache = new ThreadCache(t, this);
+            cache = new ThreadCache(t, this, rawHeap);
             registry.register(cache);
             local.set(cache);
         }

@@ -20,11 +20,22 @@ import java.util.Arrays;
 final class ThreadCache extends ThreadCacheL1Pad {
     final Thread owner;
     private final MagazineLayer layer;
+    /** The unlocked heap, for lock-free validation of frees only. */
+    private final Heap heap;
+    private final int chunkShift;
+    /**
+     * The chunk of the last block freed by this thread: consecutive frees mostly fall in one chunk,
+     * and a cached chunk skips the lookup in the chunk map. A chunk returned to the OS stops matching
+     * any address ({@link Chunk#frame}), so a stale entry is harmless.
+     */
+    private Chunk lastChunk = Chunk.NONE;
     private final Magazine[] loaded = new Magazine[SizeClasses.COUNT];
     private final Magazine[] previous = new Magazine[SizeClasses.COUNT];
-    ThreadCache(Thread owner, MagazineLayer layer) {
+    ThreadCache(Thread owner, MagazineLayer layer, Heap heap) {
         this.owner = owner;
         this.layer = layer;
+        this.heap = heap;
+        this.chunkShift = Integer.numberOfTrailingZeros(heap.chunkSize());
         Arrays.fill(loaded, Magazine.NONE);
         Arrays.fill(previous, Magazine.NONE);
     }
@@ -47,8 +58,21 @@ final class ThreadCache extends ThreadCacheL1Pad {
         return address;
     }
 
-    /** Pushes a validated free: {@code slab} is the block's slab, already marked freed. */
-    void free(long address, Slab slab, int c, int requested) {
+    /**
+     * Validates a free of a block of class {@code c} (any thread may have allocated it), marks it
+     * freed and pushes it onto the loaded magazine.
+     *
+     * @throws IllegalArgumentException if {@code address} is no live block of class {@code c}
+     * @throws IllegalStateException    on a detected double free
+     */
+    void free(long address, int c, int requested) {
+        Chunk chunk = lastChunk;
+        if (chunk.frame != address >>> chunkShift) {
+            chunk = heap.chunkOf(address);
+            lastChunk = chunk;
+        }
+        Slab slab = Heap.slabIn(chunk, address, c);
+        Heap.checkFreed(slab, Heap.blockIndex(slab, address), address);
         Magazine m = loaded[c];
         int n = m.size;
         if (n == m.capacity) {

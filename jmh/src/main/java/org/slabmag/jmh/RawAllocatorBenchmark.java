@@ -20,7 +20,9 @@ import org.slabmag.SlabAllocator;
  * The raw allocator against the JDK's ways to get native memory, in the same run:
  * {@code SlabAllocator} (thread caches on, and off: every call through the locked heap),
  * {@code Unsafe.allocateMemory/freeMemory} (malloc/free), and {@code ByteBuffer.allocateDirect}
- * released explicitly.
+ * released explicitly; and {@code threadlocal}, the floor any magazine allocator stands on: a
+ * {@code ThreadLocal} stack of preallocated addresses, popped on allocate and pushed on free (no
+ * size classes, no validation, no statistics).
  *
  * <ul>
  *   <li>{@code allocFree}: one block allocated and freed again, one thread and two threads, sizes
@@ -32,7 +34,7 @@ import org.slabmag.SlabAllocator;
 public class RawAllocatorBenchmark extends BenchmarkDefaults {
     private static final int LIVE = 256;
 
-    @Param({"slabmag", "slabmag-locked", "unsafe", "bytebuffer"})
+    @Param({"slabmag", "slabmag-locked", "unsafe", "bytebuffer", "threadlocal"})
     public String allocator;
 
     @Param({"16", "256", "4096", "65536", "1048576"})
@@ -41,6 +43,7 @@ public class RawAllocatorBenchmark extends BenchmarkDefaults {
     private static final int SLAB = 0;
     private static final int UNSAFE = 1;
     private static final int BYTE_BUFFER = 2;
+    private static final int THREAD_LOCAL = 3;
 
     private SlabAllocator slab;
     /** The allocator as an int, so the measured loop does not switch on a String. */
@@ -51,9 +54,36 @@ public class RawAllocatorBenchmark extends BenchmarkDefaults {
         if (allocator.startsWith("slabmag")) {
             slab = SlabAllocator.builder().threadCaches(!allocator.equals("slabmag-locked")).build();
             kind = SLAB;
+        } else if (allocator.equals("threadlocal")) {
+            kind = THREAD_LOCAL;
         } else {
             kind = allocator.equals("unsafe") ? UNSAFE : BYTE_BUFFER;
         }
+    }
+
+    /** The baseline's per-thread stack of addresses (addresses only; nothing is dereferenced). */
+    private static final class AddressStack {
+        final long[] rounds = new long[2 * LIVE];
+        int size;
+
+        AddressStack() {
+            for (int i = 0; i < rounds.length; i++) {
+                rounds[i] = 0x10000L + 16L * i;
+            }
+            size = rounds.length;
+        }
+    }
+
+    private final ThreadLocal<AddressStack> stacks = ThreadLocal.withInitial(AddressStack::new);
+
+    private long popAddress() {
+        AddressStack s = stacks.get();
+        return s.rounds[--s.size];
+    }
+
+    private void pushAddress(long address) {
+        AddressStack s = stacks.get();
+        s.rounds[s.size++] = address;
     }
 
     @TearDown(Level.Trial)
@@ -102,6 +132,14 @@ public class RawAllocatorBenchmark extends BenchmarkDefaults {
                     live.buffers[i] = null;
                 }
                 break;
+            case THREAD_LOCAL:
+                for (int i = 0; i < LIVE; i++) {
+                    live.addresses[i] = popAddress();
+                }
+                for (int i = 0; i < LIVE; i++) {
+                    pushAddress(live.addresses[i]);
+                }
+                break;
             default:
                 for (int i = 0; i < LIVE; i++) {
                     live.addresses[i] = slab.allocate(size);
@@ -124,6 +162,11 @@ public class RawAllocatorBenchmark extends BenchmarkDefaults {
                 ByteBuffer b = ByteBuffer.allocateDirect(size);
                 BufferUtil.free(b);
                 return b.capacity();
+            }
+            case THREAD_LOCAL: {
+                long a = popAddress();
+                pushAddress(a);
+                return a;
             }
             default: {
                 long a = slab.allocate(size);

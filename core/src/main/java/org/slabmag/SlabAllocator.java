@@ -9,6 +9,7 @@ import org.slabmag.internal.LockedHeap;
 import org.slabmag.internal.MagazineLayer;
 import org.slabmag.internal.NativeMemory;
 import org.slabmag.internal.SizeClasses;
+import org.slabmag.internal.UncheckedBlocks;
 
 /**
  * A concurrent allocator of native (off-heap) memory.
@@ -46,6 +47,10 @@ import org.slabmag.internal.SizeClasses;
 public final class SlabAllocator implements AutoCloseable {
     private static final int MAX_ALIGNMENT = SizeClasses.PAGE_SIZE;
     private static final int MIN_ALIGNMENT = 16;
+
+    static {
+        UncheckedBlocks.registerLayerAccess(allocator -> allocator.magazines);
+    }
 
     private final LockedHeap heap;
     private final Heap rawHeap;

@@ -123,10 +123,16 @@ public final class Heap {
         return m.size;
     }
 
-    /** Puts back every block of magazine {@code m} (of class {@code c}), using the slabs it carries. */
+    /**
+     * Puts back every block of magazine {@code m} (of class {@code c}), using the slabs it carries
+     * (looked up for rounds from unchecked frees, which carry none).
+     */
     void drain(int c, Magazine m) {
         for (int i = 0; i < m.size; i++) {
             Slab slab = m.slabs[i];
+            if (slab == null) {
+                slab = slabFor(m.rounds[i], c);
+            }
             caches[c].giveBack(slab, blockIndex(slab, m.rounds[i]));
             m.slabs[i] = null;
         }

@@ -15,7 +15,8 @@ final class Magazine extends MagazineL1Pad {
     final long[] rounds;
     /**
      * The slab of each round, known when the round entered the magazine (from the heap, or from a
-     * validated free), so that allocation can mark the block live without looking it up again.
+     * validated free), so that allocation can mark the block live without looking it up again; null
+     * for a round from an unchecked free ({@link UncheckedBlocks}), whose slab is looked up if needed.
      */
     final Slab[] slabs;
 

@@ -73,6 +73,16 @@ public final class MagazineLayer {
         cache().free(address, c, requested);
     }
 
+    /** Allocates a block of class {@code c} without marking it live; see {@link UncheckedBlocks}. */
+    long allocateUnchecked(int c, int requested) {
+        return cache().allocateUnchecked(c, requested);
+    }
+
+    /** Frees a block from {@link #allocateUnchecked} without validation; see {@link UncheckedBlocks}. */
+    void freeUnchecked(long address, int c, int requested) {
+        cache().freeUnchecked(address, c, requested);
+    }
+
     /**
      * The calling thread's cache. A slot table indexed by thread id answers in a few loads (an
      * entry is trusted only if its final {@code owner} is the calling thread, so a racy read of the

@@ -50,12 +50,51 @@ final class ThreadCache extends ThreadCacheL1Pad {
         m.size = n;
         long address = m.rounds[n];
         Slab slab = m.slabs[n];
+        if (slab == null) {
+            slab = slabOf(address, c); // the round came from an unchecked free
+        }
         if (!slab.markLive(slab.indexOf(address))) {
             throw Heap.handedOutTwice(address);
         }
         allocations++;
         requestedBytes += requested;
         return address;
+    }
+
+    /**
+     * Pops a block without marking it live (see {@link UncheckedBlocks}): its state byte keeps saying
+     * "not in a user's hands", so a checked {@code free} of it is refused.
+     */
+    long allocateUnchecked(int c, int requested) {
+        Magazine m = loaded[c];
+        int n = m.size - 1;
+        if (n < 0) {
+            m = reload(c);
+            n = m.size - 1;
+        }
+        m.size = n;
+        allocations++;
+        requestedBytes += requested;
+        return m.rounds[n];
+    }
+
+    /**
+     * Pushes a block from {@link #allocateUnchecked} back, trusting the caller that it is one and
+     * that this is its only free. Its slab is looked up only if the round is ever drained to the heap
+     * or handed out by a checked allocation.
+     */
+    void freeUnchecked(long address, int c, int requested) {
+        Magazine m = loaded[c];
+        int n = m.size;
+        if (n == m.capacity) {
+            m = unload(c);
+            n = m.size;
+        }
+        m.rounds[n] = address;
+        m.slabs[n] = null;
+        m.size = n + 1;
+        deallocations++;
+        requestedBytes -= requested;
     }
 
     /**
@@ -66,12 +105,7 @@ final class ThreadCache extends ThreadCacheL1Pad {
      * @throws IllegalStateException    on a detected double free
      */
     void free(long address, int c, int requested) {
-        Chunk chunk = lastChunk;
-        if (chunk.frame != address >>> chunkShift) {
-            chunk = heap.chunkOf(address);
-            lastChunk = chunk;
-        }
-        Slab slab = Heap.slabIn(chunk, address, c);
+        Slab slab = slabOf(address, c);
         Heap.checkFreed(slab, Heap.blockIndex(slab, address), address);
         Magazine m = loaded[c];
         int n = m.size;
@@ -84,6 +118,16 @@ final class ThreadCache extends ThreadCacheL1Pad {
         m.size = n + 1;
         deallocations++;
         requestedBytes -= requested;
+    }
+
+    /** The slab of class {@code c} holding {@code address}, found through the last chunk if it matches. */
+    private Slab slabOf(long address, int c) {
+        Chunk chunk = lastChunk;
+        if (chunk.frame != address >>> chunkShift) {
+            chunk = heap.chunkOf(address);
+            lastChunk = chunk;
+        }
+        return Heap.slabIn(chunk, address, c);
     }
 
     /** Makes the loaded magazine of class c non-empty and returns it. */

@@ -11,6 +11,7 @@ import io.netty.buffer.UnpooledUnsafeHeapByteBuf;
 import io.netty.util.internal.PlatformDependent;
 import org.slabmag.AllocatorStats;
 import org.slabmag.SlabAllocator;
+import org.slabmag.internal.UncheckedBlocks;
 
 /**
  * A Netty {@link io.netty.buffer.ByteBufAllocator} whose direct buffers live in a {@link SlabAllocator}.
@@ -19,7 +20,10 @@ import org.slabmag.SlabAllocator;
  * (a capacity of 0 takes a 1-byte request). The block's size-class slack is usable for growth without
  * copying ({@code maxFastWritableBytes()}); growing past it moves the content to a new block. Releasing
  * the last reference returns the block to the allocator from whatever thread releases it, which is as
- * cheap as a release on the allocating thread (per-thread magazines). Buffers pass through
+ * cheap as a release on the allocating thread (per-thread magazines). A buffer frees its block exactly
+ * once, guarded by its reference count, so it skips the slab allocator's per-free address checks
+ * ({@code org.slabmag.internal.UncheckedBlocks}); a hardened slab allocator checks every call anyway,
+ * and a user's {@link SlabAllocator#free} of memory a live buffer owns is refused. Buffers pass through
  * {@code toLeakAwareBuffer}, so Netty's {@link io.netty.util.ResourceLeakDetector} covers them. Memory
  * access does not depend on Netty's {@code sun.misc.Unsafe} support, so {@code hasMemoryAddress()} is true
  * on JDK 25 too. A JVM using it needs {@code --add-opens java.base/jdk.internal.misc=ALL-UNNAMED}.
@@ -50,6 +54,11 @@ public final class SlabByteBufAllocator extends AbstractByteBufAllocator impleme
         new SlabByteBufAllocator(!PlatformDependent.isExplicitNoPreferDirect());
 
     private final SlabAllocator slab;
+    /**
+     * The slab allocator without its per-block checks: each buffer frees its block exactly once (its
+     * reference count guarantees it), with the address and size it was given.
+     */
+    private final UncheckedBlocks blocks;
     private final LongAdder heapBytes = new LongAdder();
     private final SlabByteBufAllocatorMetric metric;
 
@@ -87,13 +96,14 @@ public final class SlabByteBufAllocator extends AbstractByteBufAllocator impleme
     public SlabByteBufAllocator(SlabAllocator slab, boolean preferDirect) {
         super(preferDirect);
         this.slab = Objects.requireNonNull(slab, "slab");
+        this.blocks = UncheckedBlocks.of(slab);
         this.metric = new SlabByteBufAllocatorMetric(this);
     }
 
     @Override
     protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
         int allocSize = SlabDirectByteBuf.requestSize(initialCapacity);
-        long address = slab.allocate(allocSize);
+        long address = blocks.allocate(allocSize);
         return toLeakAwareBuffer(new SlabDirectByteBuf(this, address, allocSize, initialCapacity, maxCapacity));
     }
 
@@ -138,7 +148,7 @@ public final class SlabByteBufAllocator extends AbstractByteBufAllocator impleme
     }
 
     long allocateRegion(int size) {
-        return slab.allocate(size);
+        return blocks.allocate(size);
     }
 
     int regionSize(int size) {
@@ -146,7 +156,7 @@ public final class SlabByteBufAllocator extends AbstractByteBufAllocator impleme
     }
 
     void freeRegion(long address, int size) {
-        slab.free(address, size);
+        blocks.free(address, size);
     }
 
     long usedHeapBytes() {

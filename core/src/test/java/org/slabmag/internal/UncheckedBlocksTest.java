@@ -1,0 +1,180 @@
+package org.slabmag.internal;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.agrona.UnsafeApi;
+import org.agrona.collections.LongHashSet;
+import org.junit.jupiter.api.Test;
+import org.slabmag.AllocatorStats;
+import org.slabmag.SlabAllocator;
+
+/** The adapters' unchecked path: same accounting and memory, and checked calls cannot abuse its blocks. */
+class UncheckedBlocksTest {
+
+    @Test
+    void allocationsAndFreesAreCountedAndEveryByteComesBack() {
+        try (SlabAllocator a = SlabAllocator.create()) {
+            UncheckedBlocks blocks = UncheckedBlocks.of(a);
+            int[] sizes = {1, 64, 100, 4096, 65536, 65537, 1 << 20, 8 << 20};
+            long[] addresses = new long[sizes.length];
+            for (int i = 0; i < sizes.length; i++) {
+                addresses[i] = blocks.allocate(sizes[i]);
+                UnsafeApi.setMemory(addresses[i], a.usableSize(sizes[i]), (byte) i);
+            }
+            AllocatorStats live = a.stats();
+            long usable = 0;
+            long requested = 0;
+            for (int size : sizes) {
+                usable += a.usableSize(size);
+                requested += size;
+            }
+            assertEquals(usable, live.usedBytes());
+            assertEquals(requested, live.requestedBytes());
+            assertEquals(sizes.length, live.allocations());
+            for (int i = 0; i < sizes.length; i++) {
+                blocks.free(addresses[i], sizes[i]);
+            }
+            AllocatorStats done = a.stats();
+            assertEquals(0, done.usedBytes());
+            assertEquals(0, done.requestedBytes());
+            assertEquals(sizes.length, done.deallocations());
+            a.trim();
+            AllocatorStats trimmed = a.stats();
+            assertEquals(0, trimmed.cachedBytes(), "unchecked rounds drained: their slabs were looked up");
+            assertEquals(0, trimmed.totalBytes());
+        }
+    }
+
+    /** A user freeing memory that an adapter's buffer owns is refused, and the buffer's block stays intact. */
+    @Test
+    void aCheckedFreeOfABlockHandedOutUncheckedIsRefused() {
+        try (SlabAllocator a = SlabAllocator.create()) {
+            UncheckedBlocks blocks = UncheckedBlocks.of(a);
+            long fresh = blocks.allocate(64);
+            assertThrows(IllegalArgumentException.class, () -> a.free(fresh, 64), "never handed out by a checked call");
+            long checked = a.allocate(64);
+            a.free(checked, 64);
+            long reused = blocks.allocate(64);
+            assertEquals(checked, reused, "the magazine hands the last free back first");
+            assertThrows(IllegalStateException.class, () -> a.free(reused, 64), "freed by its checked user already");
+            long other = a.allocate(64);
+            assertNotEquals(fresh, other);
+            assertNotEquals(reused, other);
+            blocks.free(fresh, 64);
+            blocks.free(reused, 64);
+            a.free(other, 64);
+            assertEquals(0, a.stats().usedBytes());
+        }
+    }
+
+    /** Rounds freed unchecked carry no slab; a checked allocation of them looks it up and marks them live. */
+    @Test
+    void checkedCallsServeBlocksFreedUnchecked() {
+        try (SlabAllocator a = SlabAllocator.create()) {
+            UncheckedBlocks blocks = UncheckedBlocks.of(a);
+            List<Long> held = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                held.add(blocks.allocate(256));
+            }
+            for (long address : held) {
+                blocks.free(address, 256);
+            }
+            LongHashSet seen = new LongHashSet();
+            List<Long> again = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                long address = a.allocate(256);
+                assertTrue(seen.add(address), "handed out twice");
+                again.add(address);
+            }
+            for (long address : again) {
+                a.free(address, 256);
+            }
+            assertThrows(IllegalStateException.class, () -> a.free(again.get(0), 256));
+            assertEquals(0, a.stats().usedBytes());
+        }
+    }
+
+    @Test
+    void hardenedAllocatorsCheckEveryCall() {
+        try (SlabAllocator a = SlabAllocator.builder().hardened(true).build()) {
+            UncheckedBlocks blocks = UncheckedBlocks.of(a);
+            long address = blocks.allocate(64);
+            blocks.free(address, 64);
+            assertThrows(IllegalStateException.class, () -> blocks.free(address, 64), "double free caught");
+            assertThrows(IllegalArgumentException.class, () -> blocks.free(address + 16, 64), "interior caught");
+            long next = blocks.allocate(64);
+            blocks.free(next, 64);
+            assertEquals(0, a.stats().usedBytes());
+        }
+    }
+
+    @Test
+    void callsAfterCloseThrow() {
+        SlabAllocator a = SlabAllocator.create();
+        UncheckedBlocks blocks = UncheckedBlocks.of(a);
+        long address = blocks.allocate(64);
+        a.close();
+        assertThrows(IllegalStateException.class, () -> blocks.allocate(64));
+        assertThrows(IllegalStateException.class, () -> blocks.free(address, 64));
+    }
+
+    /**
+     * One thread allocates and fills blocks, another checks and frees them (Netty's I/O pipeline
+     * pattern). Ends with: no block held twice at once, every pattern intact, used bytes zero, and
+     * after trim nothing cached and no chunk kept.
+     */
+    @Test
+    void producerConsumerStress() throws Exception {
+        try (SlabAllocator a = SlabAllocator.create()) {
+            UncheckedBlocks blocks = UncheckedBlocks.of(a);
+            int n = 200_000;
+            int[] sizes = {16, 64, 250, 1024, 5000};
+            BlockingQueue<long[]> queue = new ArrayBlockingQueue<>(1024);
+            LongHashSet live = new LongHashSet();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread consumer = new Thread(() -> {
+                try {
+                    for (int i = 0; i < n; i++) {
+                        long[] b = queue.take();
+                        long address = b[0];
+                        int size = (int) b[1];
+                        byte expect = (byte) b[2];
+                        for (int k = 0; k < size; k += 7) {
+                            if (UnsafeApi.getByte(address + k) != expect) {
+                                throw new AssertionError("block 0x" + Long.toHexString(address) + " overwritten");
+                            }
+                        }
+                        synchronized (live) {
+                            assertTrue(live.remove(address));
+                        }
+                        blocks.free(address, size);
+                    }
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            consumer.start();
+            for (int i = 0; i < n && failure.get() == null; i++) {
+                int size = sizes[i % sizes.length];
+                long address = blocks.allocate(size);
+                synchronized (live) {
+                    assertTrue(live.add(address), "block handed out while still held");
+                }
+                UnsafeApi.setMemory(address, size, (byte) i);
+                queue.put(new long[] {address, size, (byte) i});
+            }
+            consumer.join();
+            assertNull(failure.get(), () -> String.valueOf(failure.get()));
+            assertEquals(0, a.stats().usedBytes());
+            a.trim(); // this thread's magazines, the dead consumer's, the depot
+            assertEquals(0, a.stats().cachedBytes());
+            assertTrue(a.stats().totalBytes() <= a.chunkSize(), "at most one chunk kept");
+        }
+    }
+}

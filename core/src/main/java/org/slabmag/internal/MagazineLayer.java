@@ -47,6 +47,8 @@ public final class MagazineLayer {
     private final ThreadLocal<ThreadCache> local = new ThreadLocal<>();
     private final long reclaimNanos;
     private volatile long nextMaintenance;
+    /** Set by {@link #close()}; a plain field for the same reason as {@code SlabAllocator}'s check. */
+    private boolean closed;
 
     /**
      * @param magazineBytes target bytes per magazine (sets its initial rounds per class)
@@ -75,12 +77,20 @@ public final class MagazineLayer {
 
     /** Allocates a block of class {@code c} without marking it live; see {@link UncheckedBlocks}. */
     long allocateUnchecked(int c, int requested) {
+        checkOpen();
         return cache().allocateUnchecked(c, requested);
     }
 
     /** Frees a block from {@link #allocateUnchecked} without validation; see {@link UncheckedBlocks}. */
     void freeUnchecked(long address, int c, int requested) {
+        checkOpen();
         cache().freeUnchecked(address, c, requested);
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this SlabAllocator is closed");
+        }
     }
 
     /**
@@ -183,6 +193,7 @@ public final class MagazineLayer {
 
     /** Forgets all caches; the heap is about to be closed. */
     public void close() {
+        closed = true;
         registry.clear();
         local.remove();
         Arrays.fill(slots, null);

@@ -62,7 +62,7 @@ public final class UncheckedBlocks {
     /** Like {@link SlabAllocator#allocate(int)}, without marking a small block live. */
     public long allocate(int size) {
         int c = size > 0 ? SizeClasses.classOf(size) : -1;
-        if (c < 0 || magazines == null || allocator.isClosed()) {
+        if (c < 0 || magazines == null) {
             return allocator.allocate(size);
         }
         return magazines.allocateUnchecked(c, size);
@@ -71,7 +71,7 @@ public final class UncheckedBlocks {
     /** Frees a block from {@link #allocate(int)} of the same {@code size}, trusting both. */
     public void free(long address, int size) {
         int c = size > 0 ? SizeClasses.classOf(size) : -1;
-        if (c < 0 || magazines == null || allocator.isClosed()) {
+        if (c < 0 || magazines == null) {
             allocator.free(address, size);
             return;
         }

@@ -67,9 +67,9 @@ public final class Compare {
     static List<Entry> curated() {
         List<Entry> set = new ArrayList<>();
         set.add(new Entry("RawAllocatorBenchmark\\.allocFree$")
-            .param("allocator", "slabmag", "unsafe", "bytebuffer").param("size", "256", "65536"));
+            .param("allocator", "slabmag", "unsafe", "bytebuffer", "threadlocal").param("size", "256", "65536"));
         set.add(new Entry("RawAllocatorBenchmark\\.(allocFree2Threads|live256)$")
-            .param("allocator", "slabmag", "unsafe", "bytebuffer").param("size", "256"));
+            .param("allocator", "slabmag", "unsafe", "bytebuffer", "threadlocal").param("size", "256"));
         set.add(new Entry("NettyAllocatorBenchmark\\.allocateRelease$")
             .param("allocator", "slab", "adaptive", "pooled").param("size", "64", "1024", "16384", "65536"));
         set.add(new Entry("NettyAllocatorBenchmark\\.live256$")

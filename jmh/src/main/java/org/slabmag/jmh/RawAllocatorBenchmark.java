@@ -15,10 +15,12 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.infra.Blackhole;
 import org.slabmag.SlabAllocator;
+import org.slabmag.internal.UncheckedBlocks;
 
 /**
  * The raw allocator against the JDK's ways to get native memory, in the same run:
- * {@code SlabAllocator} (thread caches on, and off: every call through the locked heap),
+ * {@code SlabAllocator} (thread caches on, and off: every call through the locked heap; and
+ * {@code slabmag-unchecked}, the path the Netty adapter's buffers take, without per-free checks),
  * {@code Unsafe.allocateMemory/freeMemory} (malloc/free), and {@code ByteBuffer.allocateDirect}
  * released explicitly; and {@code threadlocal}, the floor any magazine allocator stands on: a
  * {@code ThreadLocal} stack of preallocated addresses, popped on allocate and pushed on free (no
@@ -34,7 +36,7 @@ import org.slabmag.SlabAllocator;
 public class RawAllocatorBenchmark extends BenchmarkDefaults {
     private static final int LIVE = 256;
 
-    @Param({"slabmag", "slabmag-locked", "unsafe", "bytebuffer", "threadlocal"})
+    @Param({"slabmag", "slabmag-unchecked", "slabmag-locked", "unsafe", "bytebuffer", "threadlocal"})
     public String allocator;
 
     @Param({"16", "256", "4096", "65536", "1048576"})
@@ -44,8 +46,10 @@ public class RawAllocatorBenchmark extends BenchmarkDefaults {
     private static final int UNSAFE = 1;
     private static final int BYTE_BUFFER = 2;
     private static final int THREAD_LOCAL = 3;
+    private static final int UNCHECKED = 4;
 
     private SlabAllocator slab;
+    private UncheckedBlocks unchecked;
     /** The allocator as an int, so the measured loop does not switch on a String. */
     private int kind;
 
@@ -54,6 +58,10 @@ public class RawAllocatorBenchmark extends BenchmarkDefaults {
         if (allocator.startsWith("slabmag")) {
             slab = SlabAllocator.builder().threadCaches(!allocator.equals("slabmag-locked")).build();
             kind = SLAB;
+            if (allocator.equals("slabmag-unchecked")) {
+                unchecked = UncheckedBlocks.of(slab);
+                kind = UNCHECKED;
+            }
         } else if (allocator.equals("threadlocal")) {
             kind = THREAD_LOCAL;
         } else {
@@ -132,6 +140,14 @@ public class RawAllocatorBenchmark extends BenchmarkDefaults {
                     live.buffers[i] = null;
                 }
                 break;
+            case UNCHECKED:
+                for (int i = 0; i < LIVE; i++) {
+                    live.addresses[i] = unchecked.allocate(size);
+                }
+                for (int i = 0; i < LIVE; i++) {
+                    unchecked.free(live.addresses[i], size);
+                }
+                break;
             case THREAD_LOCAL:
                 for (int i = 0; i < LIVE; i++) {
                     live.addresses[i] = popAddress();
@@ -162,6 +178,11 @@ public class RawAllocatorBenchmark extends BenchmarkDefaults {
                 ByteBuffer b = ByteBuffer.allocateDirect(size);
                 BufferUtil.free(b);
                 return b.capacity();
+            }
+            case UNCHECKED: {
+                long a = unchecked.allocate(size);
+                unchecked.free(a, size);
+                return a;
             }
             case THREAD_LOCAL: {
                 long a = popAddress();

@@ -74,7 +74,7 @@ public final class SlabAllocatorBuilder {
 
     /**
      * Target bytes per magazine, which sets its initial rounds per size class as
-     * {@code clamp(bytes / blockSize, 4, 128)}; default 64 KiB. From 1 KiB to 16 MiB.
+     * {@code clamp(bytes / blockSize, 8, 128)}; default 64 KiB. From 1 KiB to 16 MiB.
      */
     public SlabAllocatorBuilder magazineBytes(int bytes) {
         if (bytes < 1024 || bytes > 16 << 20) {

@@ -83,18 +83,19 @@ class DepotTest {
     void initialRoundsAndCapacityFollowTheBuilderBytes() {
         assertEquals(Depot.MIN_ROUNDS, new Depot(SizeClasses.COUNT - 1, 64 << 10, 1 << 20).rounds());
         assertEquals(Depot.MAX_INITIAL_ROUNDS, new Depot(0, 64 << 10, 1 << 20).rounds());
-        Depot small = new Depot(C, 1024, 1024); // 16 rounds of 64 B, capacity clamp(1024 / 1024) -> 2
+        Depot small = new Depot(C, 1024, 1024); // 16 rounds of 64 B, capacity max(1024 / 1024, 4) -> 4
         assertEquals(16, small.rounds());
         List<Magazine> mags = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < Depot.MIN_MAGAZINES + 1; i++) {
             Magazine m = new Magazine(16);
             heap.fill(C, m, 16);
             mags.add(m);
         }
-        assertTrue(small.offerFull(mags.get(0)));
-        assertTrue(small.offerFull(mags.get(1)));
-        assertFalse(small.offerFull(mags.get(2)), "bounded at 2 magazines");
-        assertEquals(32, small.cachedRounds());
+        for (int i = 0; i < Depot.MIN_MAGAZINES; i++) {
+            assertTrue(small.offerFull(mags.get(i)));
+        }
+        assertFalse(small.offerFull(mags.get(Depot.MIN_MAGAZINES)), "bounded at " + Depot.MIN_MAGAZINES + " magazines");
+        assertEquals(16 * Depot.MIN_MAGAZINES, small.cachedRounds());
         small.flush(locked);
         assertEquals(0, small.cachedRounds());
         assertEquals(16, heap.snapshot().takenPerClass()[C], "only the rejected magazine's blocks are still out");
@@ -102,10 +103,10 @@ class DepotTest {
 
     @Test
     void theDepotKeepsNoMoreThanItsTargetBytes() {
-        // depotBytes of three magazines: a queue rounded up to four would keep a third more than asked
-        Depot d = new Depot(C, 1024, 3 * 1024);
+        // depotBytes of seven magazines: a queue rounded up to eight would keep more than asked
+        Depot d = new Depot(C, 1024, 7 * 1024);
         int accepted = 0;
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < 16; i++) {
             Magazine m = new Magazine(16);
             heap.fill(C, m, 16);
             if (d.offerFull(m)) {
@@ -114,8 +115,8 @@ class DepotTest {
                 heap.drain(C, m);
             }
         }
-        assertTrue(accepted >= 2 && accepted <= 3, "full magazines kept for 3 KiB of 1 KiB magazines: " + accepted);
-        assertTrue(d.cachedRounds() * 64 <= 3 * 1024);
+        assertTrue(accepted >= 4 && accepted <= 7, "full magazines kept for 7 KiB of 1 KiB magazines: " + accepted);
+        assertTrue(d.cachedRounds() * 64 <= 7 * 1024);
         d.flush(locked);
         for (int depotBytes : new int[] {1024, 5000, 100_000, 1 << 20, 1 << 30}) {
             Depot e = new Depot(C, 1024, depotBytes);
@@ -123,7 +124,7 @@ class DepotTest {
             while (n < 100 && e.offerFull(new Magazine(16))) {
                 n++;
             }
-            assertTrue(n >= 2 && n <= 64 && (n == 2 || n * 1024L <= depotBytes),
+            assertTrue(n >= Depot.MIN_MAGAZINES && n <= 64 && (n == Depot.MIN_MAGAZINES || n * 1024L <= depotBytes),
                 depotBytes + " depot bytes kept " + n + " magazines of 1 KiB");
         }
     }

@@ -16,7 +16,7 @@ import org.slabmag.SlabAllocator;
 /**
  * Two threads allocate three blocks each of one class while the arbiter (a third thread) frees the
  * previous round's blocks, so magazines are refilled, swapped and exchanged through the depot and
- * the heap all the time (magazines of 4 rounds). No address may be live twice.
+ * the heap all the time (magazines of 8 rounds, the minimum). No address may be live twice.
  */
 @JCStressTest
 @Outcome(id = "0", expect = ACCEPTABLE, desc = "six distinct blocks")

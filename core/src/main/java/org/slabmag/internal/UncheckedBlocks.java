@@ -32,9 +32,12 @@ public final class UncheckedBlocks {
         this.magazines = allocator.isHardened() ? null : magazines;
     }
 
-    /** The unchecked entry points of {@code allocator}. */
+    /**
+     * The unchecked entry points of {@code allocator}. (An instance exists, so its class was
+     * initialized and the accessor is registered.)
+     */
     public static UncheckedBlocks of(SlabAllocator allocator) {
-        return new UncheckedBlocks(allocator, layers().apply(allocator));
+        return new UncheckedBlocks(allocator, layers.apply(allocator));
     }
 
     /**
@@ -48,15 +51,6 @@ public final class UncheckedBlocks {
             throw new IllegalStateException("layer access already registered");
         }
         layers = access;
-    }
-
-    private static Function<SlabAllocator, MagazineLayer> layers() {
-        Function<SlabAllocator, MagazineLayer> access = layers;
-        if (access == null) {
-            SlabAllocator.builder(); // runs SlabAllocator's initializer, which registers
-            access = layers;
-        }
-        return access;
     }
 
     /** Like {@link SlabAllocator#allocate(int)}, without marking a small block live. */

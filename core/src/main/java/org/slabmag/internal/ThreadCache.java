@@ -41,13 +41,8 @@ final class ThreadCache extends ThreadCacheL1Pad {
     }
 
     long allocate(int c, int requested) {
-        Magazine m = loaded[c];
-        int n = m.size - 1;
-        if (n < 0) {
-            m = reload(c);
-            n = m.size - 1;
-        }
-        m.size = n;
+        Magazine m = pop(c);
+        int n = m.size;
         long address = m.rounds[n];
         Slab slab = m.slabs[n];
         if (slab == null) {
@@ -66,35 +61,10 @@ final class ThreadCache extends ThreadCacheL1Pad {
      * "not in a user's hands", so a checked {@code free} of it is refused.
      */
     long allocateUnchecked(int c, int requested) {
-        Magazine m = loaded[c];
-        int n = m.size - 1;
-        if (n < 0) {
-            m = reload(c);
-            n = m.size - 1;
-        }
-        m.size = n;
+        Magazine m = pop(c);
         allocations++;
         requestedBytes += requested;
-        return m.rounds[n];
-    }
-
-    /**
-     * Pushes a block from {@link #allocateUnchecked} back, trusting the caller that it is one and
-     * that this is its only free. Its slab is looked up only if the round is ever drained to the heap
-     * or handed out by a checked allocation.
-     */
-    void freeUnchecked(long address, int c, int requested) {
-        Magazine m = loaded[c];
-        int n = m.size;
-        if (n == m.capacity) {
-            m = unload(c);
-            n = m.size;
-        }
-        m.rounds[n] = address;
-        m.slabs[n] = null;
-        m.size = n + 1;
-        deallocations++;
-        requestedBytes -= requested;
+        return m.rounds[m.size];
     }
 
     /**
@@ -107,6 +77,37 @@ final class ThreadCache extends ThreadCacheL1Pad {
     void free(long address, int c, int requested) {
         Slab slab = slabOf(address, c);
         Heap.checkFreed(slab, Heap.blockIndex(slab, address), address);
+        push(c, address, slab, requested);
+    }
+
+    /**
+     * Pushes a block from {@link #allocateUnchecked} back, trusting the caller that it is one and
+     * that this is its only free. Its slab is looked up only if the round is ever drained to the heap
+     * or handed out by a checked allocation.
+     */
+    void freeUnchecked(long address, int c, int requested) {
+        push(c, address, null, requested);
+    }
+
+    /**
+     * Takes the top round off the loaded magazine of class c, reloading it first if it is empty.
+     *
+     * @return the magazine; the round taken is at index {@code size}
+     */
+    private Magazine pop(int c) {
+        Magazine m = loaded[c];
+        if (m.size == 0) {
+            m = reload(c);
+        }
+        m.size--;
+        return m;
+    }
+
+    /**
+     * Pushes a round and its slab (null if unknown) onto the loaded magazine of class c, unloading it
+     * first if it is full.
+     */
+    private void push(int c, long address, Slab slab, int requested) {
         Magazine m = loaded[c];
         int n = m.size;
         if (n == m.capacity) {

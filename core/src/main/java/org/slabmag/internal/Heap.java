@@ -169,11 +169,7 @@ public final class Heap {
      *                                  this heap
      */
     public Slab slabFor(long address, int c) {
-        Chunk chunk = chunkMap.find(address);
-        if (chunk == null) {
-            throw badSmallFree(address, c, null, null);
-        }
-        return slabIn(chunk, address, c);
+        return slabIn(chunkOf(address), address, c);
     }
 
     /**
@@ -198,7 +194,7 @@ public final class Heap {
     static Slab slabIn(Chunk chunk, long address, int c) {
         Slab slab = chunk.slabs[chunk.pageOf(address)];
         if (slab == null || slab.sizeClass != c) {
-            throw badSmallFree(address, c, chunk, slab);
+            throw badSmallFree(address, c, slab);
         }
         return slab;
     }
@@ -217,11 +213,11 @@ public final class Heap {
         return index;
     }
 
-    /** Says why {@code address} is no block of class {@code c}; kept out of {@link #slabFor} so that inlines. */
-    private static IllegalArgumentException badSmallFree(long address, int c, Chunk chunk, Slab slab) {
-        if (chunk == null) {
-            return foreign(address);
-        }
+    /**
+     * Says why {@code address}, inside a chunk, is no block of class {@code c}; kept out of
+     * {@link #slabIn} so that inlines.
+     */
+    private static IllegalArgumentException badSmallFree(long address, int c, Slab slab) {
         if (slab == null) {
             return new IllegalArgumentException("address 0x" + Long.toHexString(address)
                 + " is not a block of the " + SizeClasses.blockSize(c) + "-byte class: no small block is allocated there");

@@ -11,8 +11,9 @@ import org.slabmag.SlabOutOfMemoryError;
  * classes (requests up to {@link SizeClasses#MAX_SLAB_BLOCK} bytes).
  *
  * <p>Allocation and free in the common case touch only the calling thread's {@link ThreadCache}.
- * Frees are validated before the block enters a magazine (lock-free, through the chunk map or the
- * thread's last chunk, see {@link ThreadCache#free}), so a foreign, interior or wrong-class address never reaches a magazine.
+ * Frees are validated before the block enters a magazine (lock-free, through the thread's last
+ * chunk or the chunk map, see {@link ThreadCache#free}), so a foreign, interior or wrong-class
+ * address never reaches a magazine.
  * Each block carries a state byte ({@link Slab}) set on allocation and checked on free, so a free of
  * a block that is not in a user's hands is refused before it can reach a magazine; in hardened mode
  * the byte changes by compare-and-set, so racing double frees are caught too.

@@ -7,7 +7,9 @@ import org.slabmag.internal.Heap;
 import org.slabmag.internal.HeapSnapshot;
 import org.slabmag.internal.LockedHeap;
 import org.slabmag.internal.MagazineLayer;
+import org.slabmag.internal.MemoryDecay;
 import org.slabmag.internal.NativeMemory;
+import org.slabmag.internal.Reclaimer;
 import org.slabmag.internal.SizeClasses;
 import org.slabmag.internal.UncheckedBlocks;
 
@@ -40,9 +42,18 @@ import org.slabmag.internal.UncheckedBlocks;
  * <p><b>Thread-safety and memory effects.</b> All methods are thread-safe, except that
  * {@link #close()} must not race with other calls. Everything a thread wrote to a block before
  * {@code free} happens-before the {@code allocate} that hands the same block to another thread.
- * Blocks freed by a thread stay in its magazines (a bounded number per class) until it allocates them
- * again, calls {@link #trim()}, or ends; the blocks of a thread that ended go back to the depot or
- * heap on the next slow path of another thread, without finalizers.
+ *
+ * <p><b>Memory held.</b> A platform thread that keeps allocating gets private magazines (after
+ * {@link SlabAllocatorBuilder#threadCacheWarmUp(int) a warm-up} through shared ones); virtual threads
+ * and threads warming up share striped magazines that any thread can reach. Memory freed and not
+ * reused for the {@link SlabAllocatorBuilder#decay(java.time.Duration) decay time} (default 10 s) goes
+ * back to the heap and the operating system by itself, through one shared daemon thread
+ * ({@code slabmag-reclaimer}) that holds allocators weakly: the blocks of threads that ended, of idle
+ * stripes and of the depot, then spare slabs and free chunks. A live thread's private magazines go back
+ * at its next trip to the depot after it was idle for a decay time; until then an idle thread holds at
+ * most two magazines per class. Over the memory limit, every cache a thread can reach is given back
+ * before {@link SlabOutOfMemoryError} is thrown, and its message tells bytes in users' hands from bytes
+ * cached. {@link #trim()} gives back at once what the calling thread can reach.
  */
 public final class SlabAllocator implements AutoCloseable {
     private static final int MAX_ALIGNMENT = SizeClasses.PAGE_SIZE;
@@ -55,6 +66,8 @@ public final class SlabAllocator implements AutoCloseable {
     private final LockedHeap heap;
     private final Heap rawHeap;
     private final MagazineLayer magazines;
+    /** Null when decay is off. */
+    private final MemoryDecay decay;
     private final int chunkSize;
     private final long maxMemory;
     /** For {@link #isClosed()}, which may be polled from any thread. */
@@ -68,13 +81,20 @@ public final class SlabAllocator implements AutoCloseable {
     private boolean shut;
 
     SlabAllocator(int chunkSize, long maxMemory, boolean hardened, boolean threadCaches, int magazineBytes,
-                  int depotBytes, long reclaimNanos) {
+                  int depotBytes, long reclaimNanos, long decayNanos, int warmUpCalls) {
         NativeMemory.ensureAccessible();
         this.chunkSize = chunkSize;
         this.maxMemory = maxMemory;
         this.rawHeap = new Heap(chunkSize, maxMemory, hardened);
         this.heap = new LockedHeap(rawHeap);
-        this.magazines = threadCaches ? new MagazineLayer(heap, magazineBytes, depotBytes, reclaimNanos) : null;
+        this.magazines = threadCaches
+            ? new MagazineLayer(heap, magazineBytes, depotBytes, reclaimNanos, warmUpCalls) : null;
+        if (decayNanos > 0) {
+            this.decay = new MemoryDecay(heap, magazines);
+            Reclaimer.register(decay, Math.max(1, decayNanos / 2));
+        } else {
+            this.decay = null;
+        }
     }
 
     /**
@@ -106,7 +126,7 @@ public final class SlabAllocator implements AutoCloseable {
         checkOpen();
         int c = SizeClasses.classOf(size);
         if (c >= 0) {
-            return magazines != null ? magazines.allocate(c, size) : heap.allocateSmall(c, size);
+            return magazines != null ? magazines.allocate(c, size) : allocateLocked(c, size);
         }
         return allocateLarge(size, size);
     }
@@ -125,7 +145,7 @@ public final class SlabAllocator implements AutoCloseable {
         long aligned = alignedSize(size, alignment);
         if (aligned <= SizeClasses.MAX_SLAB_BLOCK) {
             int c = SizeClasses.classOf((int) aligned);
-            return magazines != null ? magazines.allocate(c, size) : heap.allocateSmall(c, size);
+            return magazines != null ? magazines.allocate(c, size) : allocateLocked(c, size);
         }
         return allocateLarge(aligned, size);
     }
@@ -233,6 +253,9 @@ public final class SlabAllocator implements AutoCloseable {
             closed = true;
             shut = true;
         }
+        if (decay != null) {
+            decay.cancel();
+        }
         if (magazines != null) {
             magazines.close();
         }
@@ -272,15 +295,29 @@ public final class SlabAllocator implements AutoCloseable {
         }
     }
 
+    /** A small block without thread caches: from the locked heap, where nothing is ever cached. */
+    private long allocateLocked(int c, int requested) {
+        try {
+            return heap.allocateSmall(c, requested);
+        } catch (SlabOutOfMemoryError e) {
+            throw new SlabOutOfMemoryError(e.requested(), e.limit(), e.reserved(), e.used(), 0);
+        }
+    }
+
     private long allocateLarge(long size, int requested) {
         try {
             return heap.allocateLarge(size, requested);
         } catch (SlabOutOfMemoryError e) {
             if (magazines == null) {
-                throw e;
+                throw new SlabOutOfMemoryError(e.requested(), e.limit(), e.reserved(), e.used(), 0);
             }
-            magazines.trim(); // the caller's magazines, dead threads' caches and the depots
-            return heap.allocateLarge(size, requested);
+            magazines.trim(); // the caller's magazines, the stripes, dead threads' caches and the depots
+            magazines.releaseCached(null); // and ask other threads' private caches to follow
+            try {
+                return heap.allocateLarge(size, requested);
+            } catch (SlabOutOfMemoryError again) {
+                throw magazines.outOfMemory(again);
+            }
         }
     }
 

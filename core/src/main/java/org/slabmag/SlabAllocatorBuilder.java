@@ -22,6 +22,8 @@ public final class SlabAllocatorBuilder {
     private int magazineBytes = 64 << 10;
     private int depotBytes = 256 << 10;
     private Duration reclaimInterval = Duration.ofSeconds(1);
+    private Duration decay = Duration.ofSeconds(10);
+    private int threadCacheWarmUp = 256;
 
     SlabAllocatorBuilder() {
     }
@@ -85,10 +87,10 @@ public final class SlabAllocatorBuilder {
     }
 
     /**
-     * Target bytes of full magazines the depot keeps per size class (between 2 and 64 magazines);
+     * Target bytes of full magazines the depot keeps per size class (between 4 and 64 magazines);
      * default 256 KiB. From 1 KiB to 1 GiB. Cached blocks keep their slabs, and so their chunks, from
-     * going back to the OS until the working-set reclaim or {@link SlabAllocator#trim()} returns them:
-     * a larger depot saves trips to the heap lock but holds more memory after a burst.
+     * going back to the OS until the working-set reclaim, decay or {@link SlabAllocator#trim()} returns
+     * them: a larger depot saves trips to the heap lock but holds more memory after a burst.
      */
     public SlabAllocatorBuilder depotBytes(int bytes) {
         if (bytes < 1024 || bytes > 1 << 30) {
@@ -111,6 +113,35 @@ public final class SlabAllocatorBuilder {
     }
 
     /**
+     * Decay time: memory freed and not reused for about this long goes back to the heap, and free
+     * chunks to the operating system, without a call to {@link SlabAllocator#trim()}, also while the
+     * process is idle (jemalloc's {@code dirty_decay_ms}). The work runs every half decay time on one
+     * daemon thread shared by all allocators, which holds them weakly. Default 10 seconds; zero turns
+     * decay off; otherwise at least 10 milliseconds.
+     */
+    public SlabAllocatorBuilder decay(Duration decay) {
+        if (decay == null || decay.isNegative() || (!decay.isZero() && decay.compareTo(Duration.ofMillis(10)) < 0)) {
+            throw new IllegalArgumentException("decay must be zero (off) or at least 10 ms: " + decay);
+        }
+        this.decay = decay;
+        return this;
+    }
+
+    /**
+     * Calls a platform thread makes through the shared, striped magazines before it gets private ones
+     * (a slow start, as tcmalloc's), so that threads that allocate a few times and end leave no cache
+     * behind; virtual threads always use the shared magazines. Default 256; 0 gives every platform
+     * thread private magazines at its first call. From 0 to 1,000,000.
+     */
+    public SlabAllocatorBuilder threadCacheWarmUp(int calls) {
+        if (calls < 0 || calls > 1_000_000) {
+            throw new IllegalArgumentException("threadCacheWarmUp must be from 0 to 1000000: " + calls);
+        }
+        this.threadCacheWarmUp = calls;
+        return this;
+    }
+
+    /**
      * Makes the allocator. No memory is reserved until the first allocation.
      *
      * @throws IllegalStateException if the JVM lacks {@code --add-opens java.base/jdk.internal.misc=ALL-UNNAMED}
@@ -121,7 +152,8 @@ public final class SlabAllocatorBuilder {
         }
         long reclaimNanos = reclaimInterval.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0
             ? Long.MAX_VALUE : reclaimInterval.toNanos(); // longer than 292 years: never
+        long decayNanos = decay.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : decay.toNanos();
         return new SlabAllocator(chunkSize, maxMemory, hardened, threadCaches, magazineBytes, depotBytes,
-            reclaimNanos);
+            reclaimNanos, decayNanos, threadCacheWarmUp);
     }
 }

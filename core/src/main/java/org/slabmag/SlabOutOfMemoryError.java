@@ -11,19 +11,41 @@ public final class SlabOutOfMemoryError extends OutOfMemoryError {
     private final long limit;
     private final long reserved;
     private final long requested;
+    private final long used;
+    private final long cached;
 
     /**
      * @param requested bytes the failed call needed to reserve
      * @param limit     the allocator's {@code maxMemory}
      * @param reserved  bytes reserved from the operating system when it failed
-     * @param used      bytes in live blocks when it failed
+     * @param used      bytes of blocks out of the heap when it failed (in users' hands or cached)
      */
     public SlabOutOfMemoryError(long requested, long limit, long reserved, long used) {
-        super("slabmag: cannot reserve " + requested + " more bytes: limit " + limit + " bytes, "
-            + reserved + " reserved, " + used + " in live blocks");
+        this(requested, limit, reserved, used, -1, "slabmag: cannot reserve " + requested + " more bytes: limit "
+            + limit + " bytes, " + reserved + " reserved, " + used + " in blocks out of the heap");
+    }
+
+    /**
+     * @param requested bytes the failed call needed to reserve
+     * @param limit     the allocator's {@code maxMemory}
+     * @param reserved  bytes reserved from the operating system when it failed
+     * @param used      bytes in users' hands when it failed
+     * @param cached    bytes of free blocks still cached in magazines no thread could give back (the
+     *                  private magazines of other live threads)
+     */
+    public SlabOutOfMemoryError(long requested, long limit, long reserved, long used, long cached) {
+        this(requested, limit, reserved, used, cached, "slabmag: cannot reserve " + requested
+            + " more bytes: limit " + limit + " bytes, " + reserved + " reserved, " + used
+            + " in users' hands, " + cached + " cached in other threads' magazines");
+    }
+
+    private SlabOutOfMemoryError(long requested, long limit, long reserved, long used, long cached, String message) {
+        super(message);
         this.limit = limit;
         this.reserved = reserved;
         this.requested = requested;
+        this.used = used;
+        this.cached = cached;
     }
 
     /** The allocator's {@code maxMemory}. */
@@ -39,5 +61,18 @@ public final class SlabOutOfMemoryError extends OutOfMemoryError {
     /** Bytes the failed allocation needed to reserve. */
     public long requested() {
         return requested;
+    }
+
+    /**
+     * Bytes in users' hands when the allocation failed; where {@link #cached()} is -1, bytes of all
+     * blocks out of the heap (in users' hands or cached).
+     */
+    public long used() {
+        return used;
+    }
+
+    /** Bytes of free blocks cached in magazines that could not be given back, or -1 if not known. */
+    public long cached() {
+        return cached;
     }
 }

@@ -139,7 +139,8 @@ class ErrorContractTest {
             assertTrue(oom.reserved() <= limit && oom.reserved() + oom.requested() > limit, oom.getMessage());
             assertTrue(oom.getMessage().contains("limit " + limit), oom.getMessage());
             assertTrue(oom.getMessage().contains(oom.reserved() + " reserved"), oom.getMessage());
-            assertTrue(oom.getMessage().contains("in live blocks"), oom.getMessage());
+            assertTrue(oom.getMessage().contains(oom.used() + " in users' hands"), oom.getMessage());
+            assertEquals(0, oom.cached(), "one thread, every block live: nothing is cached");
             AllocatorStats s = a.stats();
             assertTrue(s.totalBytes() <= limit, s.toString());
             assertEquals(blocks.size() * (long) a.usableSize(60_000), s.usedBytes());

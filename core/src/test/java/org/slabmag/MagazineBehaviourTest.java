@@ -46,7 +46,7 @@ class MagazineBehaviourTest {
     void blocksFreedByAnotherThreadReachTheAllocatingThreadThroughTheDepot() throws Exception {
         ExecutorService allocator = Executors.newSingleThreadExecutor();
         ExecutorService freer = Executors.newSingleThreadExecutor();
-        try (SlabAllocator a = SlabAllocator.builder().reclaimInterval(Duration.ofHours(1)).build()) {
+        try (SlabAllocator a = SlabAllocator.builder().threadCacheWarmUp(0).reclaimInterval(Duration.ofHours(1)).build()) {
             int c = classIndex(a, 64);
             int rounds = classStats(a, c).magazineRounds();
             assertEquals(128, rounds, "64 KiB magazines of 64-byte blocks, clamped at 128");
@@ -104,7 +104,7 @@ class MagazineBehaviourTest {
     void producerConsumerReusesFreedBlocksInsteadOfGrowing() throws Exception {
         int batches = 5000;
         int batch = 100;
-        try (SlabAllocator a = SlabAllocator.create()) {
+        try (SlabAllocator a = SlabAllocator.builder().threadCacheWarmUp(0).build()) {
             BlockingQueue<long[]> queue = new ArrayBlockingQueue<>(16);
             ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
             LongHashSet distinct = new LongHashSet();
@@ -163,7 +163,7 @@ class MagazineBehaviourTest {
 
     @Test
     void theDepotGivesBackMagazinesUnusedForAReclaimInterval() throws Exception {
-        try (SlabAllocator a = SlabAllocator.builder().reclaimInterval(Duration.ofMillis(50)).build()) {
+        try (SlabAllocator a = SlabAllocator.builder().threadCacheWarmUp(0).reclaimInterval(Duration.ofMillis(50)).build()) {
             int c = classIndex(a, 64);
             int n = 128 * 12;
             long[] blocks = new long[n];
@@ -209,7 +209,7 @@ class MagazineBehaviourTest {
 
     @Test
     void magazineRoundsGrowUnderHeapLockContention() throws Exception {
-        try (SlabAllocator a = SlabAllocator.builder().reclaimInterval(Duration.ofHours(1)).build()) {
+        try (SlabAllocator a = SlabAllocator.builder().threadCacheWarmUp(0).reclaimInterval(Duration.ofHours(1)).build()) {
             int c = classIndex(a, 1024);
             int initial = classStats(a, c).magazineRounds();
             assertEquals(64, initial);
@@ -275,7 +275,7 @@ class MagazineBehaviourTest {
     @Test
     void threadsSharingASlotKeepSeparateMagazines() throws Exception {
         int threads = 300; // > 256 slots: ids collide
-        try (SlabAllocator a = SlabAllocator.builder().reclaimInterval(Duration.ofHours(1)).build()) {
+        try (SlabAllocator a = SlabAllocator.builder().threadCacheWarmUp(0).reclaimInterval(Duration.ofHours(1)).build()) {
             LockedHeapConcurrencyTest.Ledger ledger = new LockedHeapConcurrencyTest.Ledger(a);
             java.util.concurrent.CyclicBarrier allocated = new java.util.concurrent.CyclicBarrier(threads + 1);
             java.util.concurrent.CyclicBarrier free = new java.util.concurrent.CyclicBarrier(threads + 1);
@@ -321,7 +321,7 @@ class MagazineBehaviourTest {
 
     @Test
     void aThreadThatTrimsStartsAFreshCacheAndItsCountsSurvive() throws Exception {
-        try (SlabAllocator a = SlabAllocator.create()) {
+        try (SlabAllocator a = SlabAllocator.builder().threadCacheWarmUp(0).build()) {
             long p = a.allocate(64);
             a.free(p, 64);
             assertEquals(1, a.stats().threadCaches());

@@ -242,7 +242,7 @@ class StressTest {
         int waves = 15;
         int threadsPerWave = 40;
         int blocksPerThread = 60;
-        try (SlabAllocator a = SlabAllocator.builder().hardened(hardened).build()) {
+        try (SlabAllocator a = SlabAllocator.builder().threadCacheWarmUp(0).hardened(hardened).build()) {
             Ledger ledger = new Ledger(a);
             ConcurrentLinkedQueue<Stamped> leaked = new ConcurrentLinkedQueue<>();
             ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();

@@ -1,15 +1,15 @@
 package org.slabmag.internal;
 
-import org.agrona.concurrent.UnsafeBuffer;
-
 /**
  * One region of native memory that the buddy allocator divides into pages.
  *
  * <p>The usable region is {@code size} bytes aligned to {@code size} (a power of two), so the chunk
  * of any address is found by {@code address >>> log2(size)} ({@link ChunkMap}). To get that
- * alignment the chunk reserves {@code 2 * size - PAGE_SIZE} bytes of address space; the operating
- * system commits only the pages that are touched, so the unused part costs address space, not
- * resident memory. {@link #size} is what {@code totalBytes()} counts.
+ * alignment the chunk reserves {@link #reservationBytes(int)} bytes of address space: at least
+ * {@code 2 * size}, and at least {@link NativeMemory#ALWAYS_MAPPED} so that glibc serves it with its
+ * own {@code mmap} and gives it back with {@code munmap} when it is released (see there). The
+ * operating system commits only the pages that are touched, so the unused part costs address space,
+ * not resident memory. {@link #size} is what {@code totalBytes()} counts.
  *
  * <p>{@link #slabs} maps each page to the {@link Slab} covering it, or null. It is written under the
  * heap lock before any block of the slab is handed out, and read without the lock on free: a
@@ -34,8 +34,6 @@ final class Chunk {
      * gave it the block), so a cached reference to the old chunk no longer matches its address.
      */
     long frame;
-    /** The chunk's memory as an Agrona buffer, for bulk operations (poisoning in hardened mode). */
-    final UnsafeBuffer memory;
     final Slab[] slabs;
 
     private Chunk(long reservedAddress, long address, int size, int region) {
@@ -44,7 +42,6 @@ final class Chunk {
         this.size = size;
         this.region = region;
         this.frame = address >>> Integer.numberOfTrailingZeros(size);
-        this.memory = new UnsafeBuffer(address, size);
         this.slabs = new Slab[size >>> SizeClasses.PAGE_SHIFT];
     }
 
@@ -54,13 +51,15 @@ final class Chunk {
         this.size = 0;
         this.region = -1;
         this.frame = NO_FRAME;
-        this.memory = null;
         this.slabs = new Slab[0];
     }
 
-    /** Bytes reserved for a chunk of {@code size}: enough for {@code size} bytes aligned to {@code size}. */
+    /**
+     * Bytes reserved for a chunk of {@code size}: enough for {@code size} bytes aligned to
+     * {@code size}, and never less than {@link NativeMemory#ALWAYS_MAPPED}.
+     */
     static long reservationBytes(int size) {
-        return 2L * size;
+        return Math.max(2L * size, NativeMemory.ALWAYS_MAPPED);
     }
 
     static Chunk reserve(int size, int region) {

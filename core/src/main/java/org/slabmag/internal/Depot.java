@@ -66,6 +66,11 @@ final class Depot {
         return rounds;
     }
 
+    /** The most rounds a magazine of this class can have. */
+    int maxRounds() {
+        return maxRounds;
+    }
+
     Magazine pollFull() {
         Magazine m = full.poll();
         if (m != null) {

@@ -43,6 +43,8 @@ public final class Heap {
     private final long[] goneEnd = new long[GONE];
     private int goneNext;
     private Chunk[] regions = new Chunk[4];
+    /** Per region: pages were taken from it since the last {@link #decay()}. */
+    private boolean[] regionUsed = new boolean[4];
     private int regionCount;
     private int chunks;
     private long reservedBytes;
@@ -336,16 +338,21 @@ public final class Heap {
         ensureRoom(size);
         long reserved;
         try {
-            reserved = NativeMemory.reserve(size + SizeClasses.PAGE_SIZE);
+            reserved = NativeMemory.reserve(hugeReservation(size));
         } catch (OutOfMemoryError e) {
             throw new SlabOutOfMemoryError(size, maxMemory, reservedBytes, usedBytesInHeap());
         }
-        forgetGone(reserved, reserved + size + SizeClasses.PAGE_SIZE);
+        forgetGone(reserved, reserved + hugeReservation(size));
         long address = (reserved + SizeClasses.PAGE_SIZE - 1) & -(long) SizeClasses.PAGE_SIZE;
         huge.put(address, new HugeBlock(reserved, size));
         hugeBytes += size;
         reservedBytes += size;
         return address;
+    }
+
+    /** Address space reserved for a huge block: a page more for alignment, and always mapped by glibc. */
+    private static long hugeReservation(long size) {
+        return Math.max(size + SizeClasses.PAGE_SIZE, NativeMemory.ALWAYS_MAPPED);
     }
 
     private int orderOf(long size) {
@@ -365,6 +372,7 @@ public final class Heap {
             addChunk();
             page = buddy.allocate(order);
         }
+        regionUsed[page >>> maxOrder] = true;
         return page;
     }
 
@@ -388,6 +396,7 @@ public final class Heap {
         forgetGone(chunk.reservedAddress, chunk.reservedAddress + Chunk.reservationBytes(chunkSize));
         if (region >= regions.length) {
             regions = Arrays.copyOf(regions, regions.length * 2);
+            regionUsed = Arrays.copyOf(regionUsed, regions.length);
         }
         regions[region] = chunk;
         chunkMap.add(chunk);
@@ -466,6 +475,22 @@ public final class Heap {
             if (regions[region] != null && buddy.isRegionFree(region)) {
                 removeChunk(region);
             }
+        }
+    }
+
+    /**
+     * Returns what stayed unused since the last call (one decay step): spare slabs not taken since,
+     * and free chunks no page was taken from since.
+     */
+    public void decay() {
+        for (SlabCache cache : caches) {
+            cache.decay();
+        }
+        for (int region = 0; region < regionCount; region++) {
+            if (regions[region] != null && !regionUsed[region] && buddy.isRegionFree(region)) {
+                removeChunk(region);
+            }
+            regionUsed[region] = false;
         }
     }
 

@@ -111,6 +111,16 @@ public final class LockedHeap {
         }
     }
 
+    /** See {@link Heap#decay()}. */
+    public void decay() {
+        lock.lock();
+        try {
+            heap.decay();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public void close() {
         lock.lock();
         try {

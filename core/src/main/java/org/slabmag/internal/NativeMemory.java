@@ -10,6 +10,16 @@ import org.agrona.UnsafeApi;
  * <p>Thread-safe (stateless).
  */
 public final class NativeMemory {
+    /**
+     * The smallest reservation glibc always serves with a private {@code mmap}, so that freeing it
+     * unmaps it and the process's resident memory drops: glibc's malloc raises its mmap threshold
+     * dynamically to the size of freed mapped blocks, up to {@code DEFAULT_MMAP_THRESHOLD_MAX}
+     * (32 MiB on 64-bit), after which smaller blocks come from its heaps and stay resident after
+     * free. Requests above that ceiling are always mapped. Costs address space, not memory: only
+     * touched pages are resident.
+     */
+    public static final long ALWAYS_MAPPED = (32L << 20) + 4096;
+
     /** The JVM option Agrona 2.x needs. */
     public static final String ADD_OPENS = "--add-opens java.base/jdk.internal.misc=ALL-UNNAMED";
 

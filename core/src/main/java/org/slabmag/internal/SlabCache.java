@@ -9,7 +9,8 @@ import org.slabmag.SlabOutOfMemoryError;
  * first); full slabs are on no list and rejoin it when a block comes back. A slab that becomes empty
  * leaves the list: the first is kept as a spare (so a class that oscillates around a slab boundary
  * does not churn the buddy allocator), any other goes back to the buddy allocator at once.
- * {@link #trim} returns the spare too.
+ * {@link #trim} returns the spare too, and {@link #decay} returns it once it stayed unused from one
+ * decay to the next.
  *
  * <p>Not thread-safe: guarded by the heap lock.
  */
@@ -19,6 +20,8 @@ final class SlabCache {
     private final Heap heap;
     private Slab head;
     private Slab spare;
+    /** Whether the spare was taken or set since the last {@link #decay()}. */
+    private boolean spareUsed;
     private int slabs;
     private long takenBlocks;
 
@@ -43,6 +46,7 @@ final class SlabCache {
                 s = spare;
                 if (s != null) {
                     spare = null;
+                    spareUsed = true;
                 } else {
                     try {
                         s = heap.newSlab(sizeClass);
@@ -84,6 +88,7 @@ final class SlabCache {
             unlink(slab);
             if (spare == null) {
                 spare = slab;
+                spareUsed = true;
             } else {
                 slabs--;
                 heap.releaseSlab(slab);
@@ -99,6 +104,14 @@ final class SlabCache {
             slabs--;
             heap.releaseSlab(s);
         }
+    }
+
+    /** Returns the spare slab if it was not used since the last call. */
+    void decay() {
+        if (!spareUsed) {
+            trim();
+        }
+        spareUsed = false;
     }
 
     int slabs() {

@@ -3,23 +3,28 @@ package org.slabmag.internal;
 import java.util.Arrays;
 
 /**
- * One thread's magazines: per size class a loaded and a previous {@link Magazine} (Bonwick and
- * Adams). Allocation pops from the loaded magazine and free pushes onto it; when it is empty (or
+ * One thread's magazines, or one stripe of the {@link SharedCaches}: per size class a loaded and a
+ * previous {@link Magazine} (Bonwick and Adams). Allocation pops from the loaded magazine and free pushes onto it; when it is empty (or
  * full) and the previous one is full (or empty) the two swap; only when both are unusable does the
  * thread go to the {@link Depot}, and only when the depot cannot help to the {@link LockedHeap}, in
  * one batch. The common case is a few plain loads and stores: no lock, no CAS, no fence.
  *
- * <p><b>Thread-safety.</b> Owned by one thread. Other threads read its counters and magazine sizes
- * without synchronization (for statistics, exact once the owner's calls happen-before the read) and
- * take over its magazines only after {@code owner.isAlive()} returned false, which by JLS 17.4.4
- * happens-after everything the owner did.
+ * <p><b>Thread-safety.</b> A private cache is owned by one thread. Other threads read its counters and
+ * magazine sizes without synchronization (for statistics, exact once the owner's calls happen-before
+ * the read) and take over its magazines only after {@code owner.isAlive()} returned false, which by
+ * JLS 17.4.4 happens-after everything the owner did. A live owner gives its magazines back itself, at
+ * its next trip to the depot after the layer asked for it ({@link MagazineLayer#maintain}). A stripe
+ * ({@code owner == null}) is used only under its lock.
  *
  * <p>Frees may come from any thread: a block goes into the freeing thread's magazine, whichever
  * thread allocated it, and reaches allocating threads through the depot.
  */
 final class ThreadCache extends ThreadCacheL1Pad {
+    /** The owning thread; null for a stripe of the {@link SharedCaches}. */
     final Thread owner;
     private final MagazineLayer layer;
+    /** The layer's decay epoch when this cache last went to the depot (owner only). */
+    int seenEpoch;
     /** The unlocked heap, for lock-free validation of frees only. */
     private final Heap heap;
     private final int chunkShift;
@@ -36,6 +41,7 @@ final class ThreadCache extends ThreadCacheL1Pad {
         this.layer = layer;
         this.heap = heap;
         this.chunkShift = Integer.numberOfTrailingZeros(heap.chunkSize());
+        this.seenEpoch = layer.epoch();
         Arrays.fill(loaded, Magazine.NONE);
         Arrays.fill(previous, Magazine.NONE);
     }
@@ -140,7 +146,10 @@ final class ThreadCache extends ThreadCacheL1Pad {
             previous[c] = l;
             return p;
         }
-        layer.maintain();
+        if (layer.maintain(this)) {
+            l = loaded[c]; // this cache gave its magazines back
+            p = previous[c];
+        }
         Depot depot = layer.depot(c);
         Magazine fullOne = depot.pollFull();
         if (fullOne != null) {
@@ -150,7 +159,7 @@ final class ThreadCache extends ThreadCacheL1Pad {
             return fullOne;
         }
         Magazine m = l.capacity() >= depot.rounds() ? l : new Magazine(depot.rounds());
-        layer.fill(c, m);
+        layer.fill(this, c, m);
         loaded[c] = m;
         return m;
     }
@@ -164,7 +173,10 @@ final class ThreadCache extends ThreadCacheL1Pad {
             previous[c] = l;
             return p;
         }
-        layer.maintain();
+        if (layer.maintain(this)) {
+            l = loaded[c]; // this cache gave its magazines back
+            p = previous[c];
+        }
         Depot depot = layer.depot(c);
         Magazine e;
         if (p.size == 0 || depot.offerFull(p)) {
@@ -178,9 +190,17 @@ final class ThreadCache extends ThreadCacheL1Pad {
         return e;
     }
 
-    /** Rounds cached in this thread's magazines of class c (racy unless quiescent). */
-    int cachedRounds(int c) {
-        return loaded[c].size + previous[c].size;
+    /**
+     * Adds this cache's counters to {@code totals} (allocations, deallocations, requested bytes) and
+     * its cached rounds per class to {@code roundsPerClass} (racy unless quiescent).
+     */
+    void addTo(long[] totals, long[] roundsPerClass) {
+        totals[0] += allocations;
+        totals[1] += deallocations;
+        totals[2] += requestedBytes;
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            roundsPerClass[c] += loaded[c].size + previous[c].size;
+        }
     }
 
     /** Gives every cached block back: full magazines to the depot, the rest to the heap. */

@@ -6,11 +6,14 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * Every live {@link ThreadCache} of one allocator, so that statistics can sum them and the caches of
- * threads that ended are taken back without their help and without finalizers: a scan (on
- * registration, on periodic maintenance, on {@code trim()} and {@code stats()}) finds caches whose
- * owner is no longer alive and flushes them. {@code Thread.isAlive() == false} happens-after
- * everything the dead thread did (JLS 17.4.4), so its plain fields are safe to read then.
+ * Every private {@link ThreadCache} of one allocator, so that statistics can sum them and the caches
+ * of threads that ended are taken back without their help and without finalizers: a scan (on periodic
+ * maintenance and decay, on {@code trim()} and {@code stats()}, and on registration once the list has
+ * doubled since the last scan) finds caches whose owner is no longer alive and flushes them.
+ * {@code Thread.isAlive() == false} happens-after everything the dead thread did (JLS 17.4.4), so its
+ * plain fields are safe to read then.
+ *
+ * <p>Registration is O(1) amortised: a scan costs O(n) and runs only after n registrations.
  *
  * <p>Thread-safe: a lock guards the list; it is taken only on slow paths.
  */
@@ -21,6 +24,8 @@ final class ThreadCacheRegistry {
     private long retiredAllocations;
     private long retiredDeallocations;
     private long retiredRequestedBytes;
+    /** Caches left after the last scan for dead threads; registration scans again at twice as many. */
+    private int sizeAfterScan;
 
     /** @param onRetire told of every cache retired, after its magazines were flushed */
     ThreadCacheRegistry(Consumer<ThreadCache> onRetire) {
@@ -30,7 +35,9 @@ final class ThreadCacheRegistry {
     void register(ThreadCache cache) {
         lock.lock();
         try {
-            reclaimDeadLocked();
+            if (caches.size() >= Math.max(64, 2 * sizeAfterScan)) {
+                reclaimDeadLocked();
+            }
             caches.add(cache);
         } finally {
             lock.unlock();
@@ -78,20 +85,12 @@ final class ThreadCacheRegistry {
         lock.lock();
         try {
             reclaimDeadLocked();
-            long a = retiredAllocations;
-            long d = retiredDeallocations;
-            long r = retiredRequestedBytes;
+            totals[0] += retiredAllocations;
+            totals[1] += retiredDeallocations;
+            totals[2] += retiredRequestedBytes;
             for (ThreadCache cache : caches) {
-                a += cache.allocations;
-                d += cache.deallocations;
-                r += cache.requestedBytes;
-                for (int c = 0; c < SizeClasses.COUNT; c++) {
-                    roundsPerClass[c] += cache.cachedRounds(c);
-                }
+                cache.addTo(totals, roundsPerClass);
             }
-            totals[0] = a;
-            totals[1] = d;
-            totals[2] = r;
         } finally {
             lock.unlock();
         }
@@ -116,6 +115,7 @@ final class ThreadCacheRegistry {
                 retireLocked(cache, false);
             }
         }
+        sizeAfterScan = caches.size();
     }
 
     private void retireLocked(ThreadCache cache, boolean toHeap) {

@@ -11,7 +11,7 @@ class ThreadCacheTest {
     private static final int PAGE = SizeClasses.classOf(4096);
     private final Heap heap = new Heap(4 << 20, Long.MAX_VALUE, false);
     private final LockedHeap locked = new LockedHeap(heap);
-    private final MagazineLayer layer = new MagazineLayer(locked, 64 << 10, 256 << 10, Long.MAX_VALUE / 4);
+    private final MagazineLayer layer = new MagazineLayer(locked, 64 << 10, 256 << 10, Long.MAX_VALUE / 4, 0);
 
     @AfterEach
     void close() {

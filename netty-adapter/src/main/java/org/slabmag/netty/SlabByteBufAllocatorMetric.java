@@ -7,10 +7,12 @@ import org.slabmag.AllocatorStats;
  * Memory use of a {@link SlabByteBufAllocator}, as read by monitoring (for example Micrometer's
  * {@code NettyAllocatorMetrics}).
  *
- * <p>{@link #usedDirectMemory()} is the slab allocator's {@link AllocatorStats#usedBytes()}: live blocks
- * counted by their usable size, so it includes size-class slack, and it includes every user of the slab
- * allocator if it is shared. Blocks cached in per-thread magazines after a release are not counted.
- * {@link #usedHeapMemory()} is the sum of the arrays of live heap buffers.
+ * <p>{@link #usedDirectMemory()} is the direct memory the slab allocator holds from the operating system,
+ * {@link AllocatorStats#totalBytes()} (chunks and dedicated blocks), as Netty's own allocators report the
+ * memory of their chunks: what dashboards and alerts on this metric expect. It includes blocks cached in
+ * magazines and free pages of reserved chunks, and every user of the slab allocator if it is shared; the
+ * bytes of live buffers alone are {@link #liveDirectMemory()}. {@link #usedHeapMemory()} is the sum of the
+ * arrays of live heap buffers.
  *
  * <p>Thread-safe. Values are read without stopping allocation, so under concurrent use they are
  * approximate; when no thread is allocating or releasing they are exact.
@@ -27,14 +29,20 @@ public final class SlabByteBufAllocatorMetric implements ByteBufAllocatorMetric 
         return allocator.usedHeapBytes();
     }
 
+    /** Direct memory held from the operating system: {@link AllocatorStats#totalBytes()}. */
     @Override
     public long usedDirectMemory() {
+        return allocator.stats().totalBytes();
+    }
+
+    /** Bytes of live direct blocks, by usable size: {@link AllocatorStats#usedBytes()}. */
+    public long liveDirectMemory() {
         return allocator.stats().usedBytes();
     }
 
     @Override
     public String toString() {
         return "SlabByteBufAllocatorMetric(usedHeapMemory: " + usedHeapMemory()
-            + "; usedDirectMemory: " + usedDirectMemory() + ')';
+            + "; usedDirectMemory: " + usedDirectMemory() + "; liveDirectMemory: " + liveDirectMemory() + ')';
     }
 }

@@ -167,7 +167,7 @@ class EchoServerTest {
             assertTrue(LEAKS.isEmpty(), () -> LEAKS.size() + " leaks reported, the first:\n" + LEAKS.get(0));
         }
         // Event loop threads have ended (happens-before through awaitTermination), so stats are exact.
-        assertEquals(0, alloc.metric().usedDirectMemory(), () -> "direct memory still in use: " + alloc.stats());
+        assertEquals(0, alloc.metric().liveDirectMemory(), () -> "direct memory still in use: " + alloc.stats());
         assertEquals(0, alloc.metric().usedHeapMemory());
         slab.close();
     }

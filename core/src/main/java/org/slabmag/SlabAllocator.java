@@ -282,6 +282,15 @@ public final class SlabAllocator implements AutoCloseable {
         return magazines != null;
     }
 
+    /**
+     * The most bytes of free blocks one thread's private magazines can hold: two magazines per size
+     * class, each of the largest size its class may grow to (0 without thread caches). This bounds
+     * what an idle live thread keeps until its next trip to the depot; see the class comment.
+     */
+    public long maxThreadCacheBytes() {
+        return magazines != null ? magazines.privateCacheBound() : 0;
+    }
+
     /** Whether {@link #close()} was called. */
     public boolean isClosed() {
         return closed;

@@ -52,10 +52,6 @@ final class Slab {
     private int taken;
     private int hint;
 
-    /** Links in the owning {@link SlabCache}'s list of slabs with free blocks. */
-    Slab prev;
-    Slab next;
-    boolean listed;
 
     Slab(Chunk chunk, int page, int order, long address, int sizeClass, boolean hardened) {
         this.chunk = chunk;

@@ -1,16 +1,21 @@
 package org.slabmag.internal;
 
+import java.util.Comparator;
+import java.util.TreeSet;
+
 import org.slabmag.SlabOutOfMemoryError;
 
 /**
  * The slabs of one size class.
  *
- * <p>Slabs with at least one free block are on a doubly-linked list (the most recently refilled
- * first); full slabs are on no list and rejoin it when a block comes back. A slab that becomes empty
- * leaves the list: the first is kept as a spare (so a class that oscillates around a slab boundary
- * does not churn the buddy allocator), any other goes back to the buddy allocator at once.
- * {@link #trim} returns the spare too, and {@link #decay} returns it once it stayed unused from one
- * decay to the next.
+ * <p>Slabs with at least one free block are kept ordered by their first page id (region, then page):
+ * blocks are always taken from the slab of the lowest chunk, lowest page first, so live data packs
+ * into the low chunks and the high ones drain and go back to the OS (jemalloc and mimalloc likewise
+ * prefer old, low slabs). Full slabs are in no set and rejoin it when a block comes back. A slab that
+ * becomes empty leaves the set: the first is kept as a spare (so a class that oscillates around a
+ * slab boundary does not churn the buddy allocator), any other goes back to the buddy allocator at
+ * once. {@link #trim} returns the spare too, and {@link #decay} returns it once it stayed unused from
+ * one decay to the next.
  *
  * <p>Not thread-safe: guarded by the heap lock.
  */
@@ -18,7 +23,8 @@ final class SlabCache {
     final int sizeClass;
     final int blockSize;
     private final Heap heap;
-    private Slab head;
+    /** Slabs with a free block (and not empty), by first page id. */
+    private final TreeSet<Slab> partial = new TreeSet<>(Comparator.comparingInt(slab -> slab.page));
     private Slab spare;
     /** Whether the spare was taken or set since the last {@link #decay()}. */
     private boolean spareUsed;
@@ -41,7 +47,7 @@ final class SlabCache {
     int take(long[] dst, Slab[] owners, int off, int n) {
         int got = 0;
         while (got < n) {
-            Slab s = head;
+            Slab s = partial.isEmpty() ? null : partial.first();
             if (s == null) {
                 s = spare;
                 if (s != null) {
@@ -127,29 +133,10 @@ final class SlabCache {
     }
 
     private void link(Slab s) {
-        s.prev = null;
-        s.next = head;
-        if (head != null) {
-            head.prev = s;
-        }
-        head = s;
-        s.listed = true;
+        partial.add(s);
     }
 
     private void unlink(Slab s) {
-        if (!s.listed) {
-            return;
-        }
-        if (s.prev == null) {
-            head = s.next;
-        } else {
-            s.prev.next = s.next;
-        }
-        if (s.next != null) {
-            s.next.prev = s.prev;
-        }
-        s.prev = null;
-        s.next = null;
-        s.listed = false;
+        partial.remove(s);
     }
 }

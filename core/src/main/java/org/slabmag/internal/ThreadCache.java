@@ -127,14 +127,19 @@ final class ThreadCache extends ThreadCacheL1Pad {
         requestedBytes -= requested;
     }
 
-    /** The slab of class {@code c} holding {@code address}, found through the last chunk if it matches. */
-    private Slab slabOf(long address, int c) {
+    /** The chunk holding {@code address}: the last one used if it matches, else from the chunk map. */
+    private Chunk chunkOf(long address) {
         Chunk chunk = lastChunk;
         if (chunk.frame != address >>> chunkShift) {
             chunk = heap.chunkOf(address);
             lastChunk = chunk;
         }
-        return Heap.slabIn(chunk, address, c);
+        return chunk;
+    }
+
+    /** The slab of class {@code c} holding {@code address}, found through the last chunk if it matches. */
+    private Slab slabOf(long address, int c) {
+        return Heap.slabIn(chunkOf(address), address, c);
     }
 
     /** Makes the loaded magazine of class c non-empty and returns it. */

@@ -16,6 +16,51 @@ class HeapTest {
         heap.close();
     }
 
+    /**
+     * Blocks come from the slab of the lowest chunk first, so live data packs low and high chunks
+     * drain: with slabs in two chunks partly free, the next blocks come from the first chunk.
+     */
+    @Test
+    void takesBlocksFromTheLowestSlabFirst() {
+        int c = SizeClasses.classOf(8192);
+        int perChunk = CHUNK / 8192;
+        long[] a = new long[2 * perChunk];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = heap.allocateSmall(c, 8192);
+        }
+        assertTrue(heap.snapshot().chunks() >= 2);
+        Chunk first = heap.chunkOf(a[0]);
+        Chunk last = heap.chunkOf(a[a.length - 1]);
+        assertNotSame(first, last);
+        heap.freeSmall(a[3], c, 8192);            // a hole in the low chunk, freed first
+        heap.freeSmall(a[a.length - 1], c, 8192); // and one in the high chunk, freed last
+        long next = heap.allocateSmall(c, 8192);
+        assertSame(first, heap.chunkOf(next), "the low chunk's hole is filled first");
+        assertEquals(a[3], next);
+        for (long b : a) {
+            if (b != a[a.length - 1]) {
+                heap.freeSmall(b, c, 8192);
+            }
+        }
+    }
+
+    /** Decay returns a spare slab and a free chunk only once they stayed unused for a whole step. */
+    @Test
+    void decayReturnsWhatStayedUnusedForAStep() {
+        long p = heap.allocateSmall(C64, 64);
+        heap.freeSmall(p, C64, 64); // the slab is the spare now; its chunk is free apart from it
+        heap.decay();               // used since the last step: kept
+        assertEquals(1, heap.snapshot().slabsPerClass()[C64]);
+        assertEquals(1, heap.snapshot().chunks());
+        heap.decay();               // the spare stayed unused for a step: back to the buddy allocator
+        assertEquals(0, heap.snapshot().slabsPerClass()[C64]);
+        heap.decay();               // and the chunk it freed, unused since: back to the OS
+        assertEquals(0, heap.snapshot().chunks());
+        assertEquals(0, heap.snapshot().reservedBytes());
+        long q = heap.allocateSmall(C64, 64);
+        heap.freeSmall(q, C64, 64);
+    }
+
     @Test
     void keepsOneEmptySlabAsSpareAndReleasesTheRest() {
         int perSlab = SizeClasses.blocksPerSlab(C64);

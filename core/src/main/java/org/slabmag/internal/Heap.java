@@ -5,6 +5,7 @@ import java.util.Arrays;
 import org.agrona.collections.IntArrayList;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.slabmag.SlabOutOfMemoryError;
+import org.slabmag.internal.event.SlabEvents;
 
 /**
  * The global heap: chunks of native memory, a {@link BuddyAllocator} over their pages, one
@@ -325,6 +326,7 @@ public final class Heap {
             }
             huge.remove(address);
             NativeMemory.release(block.reservedAddress);
+            SlabEvents.hugeBlockFreed(address, block.size);
             rememberGone(address, address + 1);
             hugeBytes -= block.size;
             reservedBytes -= block.size;
@@ -343,6 +345,7 @@ public final class Heap {
         forgetGone(reserved, reserved + size + SizeClasses.PAGE_SIZE);
         long address = (reserved + SizeClasses.PAGE_SIZE - 1) & -(long) SizeClasses.PAGE_SIZE;
         huge.put(address, new HugeBlock(reserved, size));
+        SlabEvents.hugeBlockAllocated(address, size);
         hugeBytes += size;
         reservedBytes += size;
         return address;
@@ -414,6 +417,7 @@ public final class Heap {
         if (reservedBytes + bytes > maxMemory) {
             trim();
             if (reservedBytes + bytes > maxMemory) {
+                SlabEvents.memoryLimitReached(bytes, maxMemory, reservedBytes);
                 throw new SlabOutOfMemoryError(bytes, maxMemory, reservedBytes, usedBytesInHeap());
             }
         }
@@ -459,6 +463,7 @@ public final class Heap {
 
     /** Returns spare slabs and every entirely free chunk to the operating system. */
     public void trim() {
+        long before = reservedBytes;
         for (SlabCache cache : caches) {
             cache.trim();
         }
@@ -467,6 +472,7 @@ public final class Heap {
                 removeChunk(region);
             }
         }
+        SlabEvents.trimmed(before, reservedBytes);
     }
 
     /** Returns all memory to the operating system; the heap must not be used afterwards. */
@@ -479,6 +485,7 @@ public final class Heap {
         }
         for (HugeBlock block : huge.values()) {
             NativeMemory.release(block.reservedAddress);
+            SlabEvents.pagesReleased(block.reservedAddress, block.size);
         }
         huge.clear();
         chunks = 0;

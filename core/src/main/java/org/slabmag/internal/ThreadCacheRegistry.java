@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
+import org.slabmag.internal.event.SlabEvents;
+
 /**
  * Every live {@link ThreadCache} of one allocator, so that statistics can sum them and the caches of
  * threads that ended are taken back without their help and without finalizers: a scan (on
@@ -119,6 +121,9 @@ final class ThreadCacheRegistry {
     }
 
     private void retireLocked(ThreadCache cache, boolean toHeap) {
+        if (SlabEvents.threadCacheReclaimedEnabled()) {
+            SlabEvents.threadCacheReclaimed(cache.owner, cachedBytes(cache));
+        }
         if (toHeap) {
             cache.drain();
         } else {
@@ -128,5 +133,14 @@ final class ThreadCacheRegistry {
         retiredDeallocations += cache.deallocations;
         retiredRequestedBytes += cache.requestedBytes;
         onRetire.accept(cache);
+    }
+
+    /** Bytes of free blocks in {@code cache}'s magazines; read by its owner or after it ended. */
+    private static long cachedBytes(ThreadCache cache) {
+        long bytes = 0;
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            bytes += (long) cache.cachedRounds(c) * SizeClasses.blockSize(c);
+        }
+        return bytes;
     }
 }

@@ -2,6 +2,9 @@ package org.slabmag;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+
+import javax.management.ObjectName;
 
 import org.slabmag.internal.Heap;
 import org.slabmag.internal.HeapSnapshot;
@@ -43,6 +46,11 @@ import org.slabmag.internal.UncheckedBlocks;
  * Blocks freed by a thread stay in its magazines (a bounded number per class) until it allocates them
  * again, calls {@link #trim()}, or ends; the blocks of a thread that ended go back to the depot or
  * heap on the next slow path of another thread, without finalizers.
+ *
+ * <p><b>Observability.</b> Each allocator registers a {@link SlabAllocatorMXBean} under
+ * {@code org.slabmag:type=SlabAllocator,name=...} unless built with {@code jmx(false)}, until {@link #close()};
+ * it emits {@code org.slabmag.*} JFR events on its slow paths when a recording enables them; and
+ * {@code org.slabmag.metrics.SlabAllocatorMetrics} binds it to a Micrometer registry.
  */
 public final class SlabAllocator implements AutoCloseable {
     private static final int MAX_ALIGNMENT = SizeClasses.PAGE_SIZE;
@@ -66,15 +74,18 @@ public final class SlabAllocator implements AutoCloseable {
      * about 4 ns of a 27 ns allocate+free pair).
      */
     private boolean shut;
+    /** The registered MBean, or null (JMX off, or registration under a default name failed). */
+    private final AllocatorMBean mbean;
 
     SlabAllocator(int chunkSize, long maxMemory, boolean hardened, boolean threadCaches, int magazineBytes,
-                  int depotBytes, long reclaimNanos) {
+                  int depotBytes, long reclaimNanos, boolean jmx, String jmxName) {
         NativeMemory.ensureAccessible();
         this.chunkSize = chunkSize;
         this.maxMemory = maxMemory;
         this.rawHeap = new Heap(chunkSize, maxMemory, hardened);
         this.heap = new LockedHeap(rawHeap);
         this.magazines = threadCaches ? new MagazineLayer(heap, magazineBytes, depotBytes, reclaimNanos) : null;
+        this.mbean = jmx ? AllocatorMBean.register(this, jmxName) : null; // last: the MBean may be read at once
     }
 
     /**
@@ -220,8 +231,8 @@ public final class SlabAllocator implements AutoCloseable {
     }
 
     /**
-     * Frees all memory, including blocks still allocated: their addresses become invalid. Must not
-     * race with other calls on this allocator; later calls throw {@link IllegalStateException}.
+     * Unregisters the MBean, then frees all memory, including blocks still allocated: their addresses become
+     * invalid. Must not race with other calls on this allocator; later calls throw {@link IllegalStateException}.
      * Calling it again has no effect.
      */
     @Override
@@ -232,6 +243,9 @@ public final class SlabAllocator implements AutoCloseable {
             }
             closed = true;
             shut = true;
+        }
+        if (mbean != null) {
+            mbean.unregister();
         }
         if (magazines != null) {
             magazines.close();
@@ -257,6 +271,14 @@ public final class SlabAllocator implements AutoCloseable {
     /** Whether per-thread magazines are on. */
     public boolean hasThreadCaches() {
         return magazines != null;
+    }
+
+    /**
+     * The name of this allocator's {@link SlabAllocatorMXBean} in the platform MBean server; empty if JMX is off
+     * for it, if registration under a default name failed, or after {@link #close()}.
+     */
+    public Optional<ObjectName> objectName() {
+        return mbean == null || closed ? Optional.empty() : Optional.of(mbean.objectName());
     }
 
     /** Whether {@link #close()} was called. */

@@ -114,7 +114,8 @@ public final class SlabAllocatorBuilder {
 
     /**
      * Whether the allocator registers a {@link SlabAllocatorMXBean} in the platform MBean server; default true.
-     * With false nothing is registered, whatever {@link #jmxName(String)} says.
+     * With false nothing is registered, whatever {@link #jmxName(String)} says. While registered, the MBean server
+     * holds the allocator (as it holds a {@code GenericObjectPool}): close allocators you are done with.
      */
     public SlabAllocatorBuilder jmx(boolean enabled) {
         this.jmx = enabled;

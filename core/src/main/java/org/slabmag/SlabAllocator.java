@@ -2,6 +2,9 @@ package org.slabmag;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+
+import javax.management.ObjectName;
 
 import org.slabmag.internal.Heap;
 import org.slabmag.internal.HeapSnapshot;
@@ -48,12 +51,17 @@ import org.slabmag.internal.UncheckedBlocks;
  * and threads warming up share striped magazines that any thread can reach. Memory freed and not
  * reused for the {@link SlabAllocatorBuilder#decay(java.time.Duration) decay time} (default 10 s) goes
  * back to the heap and the operating system by itself, through one shared daemon thread
- * ({@code slabmag-reclaimer}) that holds allocators weakly: the blocks of threads that ended, of idle
+ * ({@code slabmag-reclaimer}) that holds allocators weakly (their MBean, while registered, does not): the blocks of threads that ended, of idle
  * stripes and of the depot, then spare slabs and free chunks. A live thread's private magazines go back
  * at its next trip to the depot after it was idle for a decay time; until then an idle thread holds at
  * most two magazines per class. Over the memory limit, every cache a thread can reach is given back
  * before {@link SlabOutOfMemoryError} is thrown, and its message tells bytes in users' hands from bytes
  * cached. {@link #trim()} gives back at once what the calling thread can reach.
+ *
+ * <p><b>Observability.</b> Each allocator registers a {@link SlabAllocatorMXBean} under
+ * {@code org.slabmag:type=SlabAllocator,name=...} unless built with {@code jmx(false)}, until {@link #close()};
+ * it emits {@code org.slabmag.*} JFR events on its slow paths when a recording enables them; and
+ * {@code org.slabmag.metrics.SlabAllocatorMetrics} binds it to a Micrometer registry.
  */
 public final class SlabAllocator implements AutoCloseable {
     private static final int MAX_ALIGNMENT = SizeClasses.PAGE_SIZE;
@@ -79,9 +87,12 @@ public final class SlabAllocator implements AutoCloseable {
      * about 4 ns of a 27 ns allocate+free pair).
      */
     private boolean shut;
+    /** The registered MBean, or null (JMX off, or registration under a default name failed). */
+    private final AllocatorMBean mbean;
 
     SlabAllocator(int chunkSize, long maxMemory, boolean hardened, boolean threadCaches, int magazineBytes,
-                  int depotBytes, long reclaimNanos, long decayNanos, int warmUpCalls) {
+                  int depotBytes, long reclaimNanos, long decayNanos, int warmUpCalls, boolean jmx,
+                  String jmxName) {
         NativeMemory.ensureAccessible();
         this.chunkSize = chunkSize;
         this.maxMemory = maxMemory;
@@ -95,6 +106,7 @@ public final class SlabAllocator implements AutoCloseable {
         } else {
             this.decay = null;
         }
+        this.mbean = jmx ? AllocatorMBean.register(this, jmxName) : null; // last: the MBean may be read at once
     }
 
     /**
@@ -207,10 +219,20 @@ public final class SlabAllocator implements AutoCloseable {
         checkOpen();
         long[] threadTotals = new long[3];
         long[] cachedRounds = new long[SizeClasses.COUNT];
-        if (magazines != null) {
-            magazines.collect(threadTotals, cachedRounds);
+        HeapSnapshot h;
+        if (decay != null) {
+            decay.pause(); // a decay step moving blocks from caches to the heap would tear the snapshot
         }
-        HeapSnapshot h = heap.snapshot();
+        try {
+            if (magazines != null) {
+                magazines.collect(threadTotals, cachedRounds);
+            }
+            h = heap.snapshot();
+        } finally {
+            if (decay != null) {
+                decay.resume();
+            }
+        }
         long cachedBytes = 0;
         List<SizeClassStats> classes = new ArrayList<>(SizeClasses.COUNT);
         for (int c = 0; c < SizeClasses.COUNT; c++) {
@@ -240,8 +262,8 @@ public final class SlabAllocator implements AutoCloseable {
     }
 
     /**
-     * Frees all memory, including blocks still allocated: their addresses become invalid. Must not
-     * race with other calls on this allocator; later calls throw {@link IllegalStateException}.
+     * Unregisters the MBean, then frees all memory, including blocks still allocated: their addresses become
+     * invalid. Must not race with other calls on this allocator; later calls throw {@link IllegalStateException}.
      * Calling it again has no effect.
      */
     @Override
@@ -255,6 +277,9 @@ public final class SlabAllocator implements AutoCloseable {
         }
         if (decay != null) {
             decay.cancel();
+        }
+        if (mbean != null) {
+            mbean.unregister();
         }
         if (magazines != null) {
             magazines.close();
@@ -289,6 +314,14 @@ public final class SlabAllocator implements AutoCloseable {
      */
     public long maxThreadCacheBytes() {
         return magazines != null ? magazines.privateCacheBound() : 0;
+    }
+
+    /**
+     * The name of this allocator's {@link SlabAllocatorMXBean} in the platform MBean server; empty if JMX is off
+     * for it, if registration under a default name failed, or after {@link #close()}.
+     */
+    public Optional<ObjectName> objectName() {
+        return mbean == null || closed ? Optional.empty() : Optional.of(mbean.objectName());
     }
 
     /** Whether {@link #close()} was called. */

@@ -24,6 +24,8 @@ public final class SlabAllocatorBuilder {
     private Duration reclaimInterval = Duration.ofSeconds(1);
     private Duration decay = Duration.ofSeconds(10);
     private int threadCacheWarmUp = 256;
+    private boolean jmx = true;
+    private String jmxName;
 
     SlabAllocatorBuilder() {
     }
@@ -128,6 +130,16 @@ public final class SlabAllocatorBuilder {
     }
 
     /**
+     * Whether the allocator registers a {@link SlabAllocatorMXBean} in the platform MBean server; default true.
+     * With false nothing is registered, whatever {@link #jmxName(String)} says. While registered, the MBean server
+     * holds the allocator (as it holds a {@code GenericObjectPool}): close allocators you are done with.
+     */
+    public SlabAllocatorBuilder jmx(boolean enabled) {
+        this.jmx = enabled;
+        return this;
+    }
+
+    /**
      * Calls a platform thread makes through the shared, striped magazines before it gets private ones
      * (a slow start, as tcmalloc's), so that threads that allocate a few times and end leave no cache
      * behind; virtual threads always use the shared magazines. Default 256; 0 gives every platform
@@ -142,9 +154,28 @@ public final class SlabAllocatorBuilder {
     }
 
     /**
-     * Makes the allocator. No memory is reserved until the first allocation.
+     * The name in the MBean's ObjectName {@code org.slabmag:type=SlabAllocator,name=<name>}. Default: none, and
+     * the allocator takes {@code slabmag-1}, {@code slabmag-2}, ... (skipping numbers already registered);
+     * registration under a default name never fails {@link #build()} (a failure is logged and the allocator runs
+     * without an MBean). A name given here is registered as given: if it is taken (an open allocator has it) or
+     * refused, {@link #build()} throws {@link IllegalStateException} naming it. Each build registers the name
+     * again, so a builder with a name builds one open allocator at a time.
      *
-     * @throws IllegalStateException if the JVM lacks {@code --add-opens java.base/jdk.internal.misc=ALL-UNNAMED}
+     * @param name non-empty, without {@code , = : " * ?} or line breaks
+     * @throws IllegalArgumentException if {@code name} is null, empty or has one of those characters
+     */
+    public SlabAllocatorBuilder jmxName(String name) {
+        AllocatorMBean.objectName(name);
+        this.jmxName = name;
+        return this;
+    }
+
+    /**
+     * Makes the allocator and registers its MBean (see {@link #jmx(boolean)}). No memory is reserved until the
+     * first allocation.
+     *
+     * @throws IllegalStateException if the JVM lacks {@code --add-opens java.base/jdk.internal.misc=ALL-UNNAMED},
+     *                               or if the explicit {@link #jmxName(String)} cannot be registered
      */
     public SlabAllocator build() {
         if (chunkSize < SizeClasses.maxSlabBytes() * 2) {
@@ -154,6 +185,6 @@ public final class SlabAllocatorBuilder {
             ? Long.MAX_VALUE : reclaimInterval.toNanos(); // longer than 292 years: never
         long decayNanos = decay.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : decay.toNanos();
         return new SlabAllocator(chunkSize, maxMemory, hardened, threadCaches, magazineBytes, depotBytes,
-            reclaimNanos, decayNanos, threadCacheWarmUp);
+            reclaimNanos, decayNanos, threadCacheWarmUp, jmx, jmxName);
     }
 }

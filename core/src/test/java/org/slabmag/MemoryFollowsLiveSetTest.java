@@ -292,7 +292,7 @@ class MemoryFollowsLiveSetTest {
     }
 
     private static WeakReference<SlabAllocator> dropAllocator() {
-        SlabAllocator a = SlabAllocator.builder().decay(Duration.ofMillis(20)).build();
+        SlabAllocator a = SlabAllocator.builder().decay(Duration.ofMillis(20)).jmx(false).build(); // an MBean would hold it
         a.free(a.allocate(64), 64);
         assertTrue(Reclaimer.isRunning() || Reclaimer.tasks() >= 0);
         return new WeakReference<>(a);

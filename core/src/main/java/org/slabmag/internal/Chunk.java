@@ -1,5 +1,7 @@
 package org.slabmag.internal;
 
+import org.slabmag.internal.event.SlabEvents;
+
 /**
  * One region of native memory that the buddy allocator divides into pages.
  *
@@ -65,6 +67,7 @@ final class Chunk {
     static Chunk reserve(int size, int region) {
         long reserved = NativeMemory.reserve(reservationBytes(size));
         long aligned = (reserved + size - 1) & -(long) size;
+        SlabEvents.chunkReserved(aligned, size);
         return new Chunk(reserved, aligned, size, region);
     }
 
@@ -72,6 +75,7 @@ final class Chunk {
     void release() {
         frame = NO_FRAME;
         NativeMemory.release(reservedAddress);
+        SlabEvents.chunkReleased(address, size);
     }
 
     boolean contains(long addr) {

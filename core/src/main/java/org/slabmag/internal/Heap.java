@@ -5,6 +5,7 @@ import java.util.Arrays;
 import org.agrona.collections.IntArrayList;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.slabmag.SlabOutOfMemoryError;
+import org.slabmag.internal.event.SlabEvents;
 
 /**
  * The global heap: chunks of native memory, a {@link BuddyAllocator} over their pages, one
@@ -327,6 +328,7 @@ public final class Heap {
             }
             huge.remove(address);
             NativeMemory.release(block.reservedAddress);
+            SlabEvents.hugeBlockFreed(address, block.size);
             rememberGone(address, address + 1);
             hugeBytes -= block.size;
             reservedBytes -= block.size;
@@ -345,6 +347,7 @@ public final class Heap {
         forgetGone(reserved, reserved + hugeReservation(size));
         long address = (reserved + SizeClasses.PAGE_SIZE - 1) & -(long) SizeClasses.PAGE_SIZE;
         huge.put(address, new HugeBlock(reserved, size));
+        SlabEvents.hugeBlockAllocated(address, size);
         hugeBytes += size;
         reservedBytes += size;
         return address;
@@ -423,6 +426,7 @@ public final class Heap {
         if (reservedBytes + bytes > maxMemory) {
             trim();
             if (reservedBytes + bytes > maxMemory) {
+                SlabEvents.memoryLimitReached(bytes, maxMemory, reservedBytes);
                 throw new SlabOutOfMemoryError(bytes, maxMemory, reservedBytes, usedBytesInHeap());
             }
         }
@@ -468,6 +472,7 @@ public final class Heap {
 
     /** Returns spare slabs and every entirely free chunk to the operating system. */
     public void trim() {
+        long before = reservedBytes;
         for (SlabCache cache : caches) {
             cache.trim();
         }
@@ -476,6 +481,7 @@ public final class Heap {
                 removeChunk(region);
             }
         }
+        SlabEvents.trimmed(before, reservedBytes);
     }
 
     /**
@@ -504,6 +510,7 @@ public final class Heap {
         }
         for (HugeBlock block : huge.values()) {
             NativeMemory.release(block.reservedAddress);
+            SlabEvents.pagesReleased(block.reservedAddress, block.size);
         }
         huge.clear();
         chunks = 0;

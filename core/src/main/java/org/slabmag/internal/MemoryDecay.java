@@ -1,5 +1,7 @@
 package org.slabmag.internal;
 
+import java.util.concurrent.locks.ReentrantLock;
+
 /**
  * One allocator's decay, run by the {@link Reclaimer} every half decay time: dead threads' caches,
  * idle shared stripes and the depots' unneeded magazines go back to the heap, private caches idle for
@@ -9,14 +11,16 @@ package org.slabmag.internal;
  *
  * <p>Only the allocator holds this object strongly; the reclaimer holds it weakly.
  *
- * <p>Thread-safe: {@link #run()} takes the locks the work needs; {@link #cancel()} may be called from
- * any thread.
+ * <p>Thread-safe: {@link #run()} takes the locks the work needs, inside this object's own lock, which
+ * {@link #pause()} takes too so that a statistics snapshot of a quiescent allocator is not torn by a
+ * decay step moving blocks between caches and heap; {@link #cancel()} may be called from any thread.
  */
 public final class MemoryDecay implements Reclaimer.Task {
     private final LockedHeap heap;
     /** Null when the allocator has no thread caches. */
     private final MagazineLayer magazines;
     private volatile boolean cancelled;
+    private final ReentrantLock lock = new ReentrantLock();
 
     public MemoryDecay(LockedHeap heap, MagazineLayer magazines) {
         this.heap = heap;
@@ -25,14 +29,29 @@ public final class MemoryDecay implements Reclaimer.Task {
 
     @Override
     public boolean run() {
-        if (cancelled) {
-            return false;
+        lock.lock();
+        try {
+            if (cancelled) {
+                return false;
+            }
+            if (magazines != null) {
+                magazines.decay();
+            }
+            heap.decay();
+            return !cancelled;
+        } finally {
+            lock.unlock();
         }
-        if (magazines != null) {
-            magazines.decay();
-        }
-        heap.decay();
-        return !cancelled;
+    }
+
+    /** Keeps decay steps from running until {@link #resume()}; may be held by one thread at a time. */
+    public void pause() {
+        lock.lock();
+    }
+
+    /** Lets decay steps run again after {@link #pause()}. */
+    public void resume() {
+        lock.unlock();
     }
 
     /** Stops the work: the allocator is closing. */

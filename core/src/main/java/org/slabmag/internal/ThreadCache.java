@@ -208,6 +208,15 @@ final class ThreadCache extends ThreadCacheL1Pad {
         }
     }
 
+    /** Bytes of free blocks in this cache's magazines (racy unless read by its owner or quiescent). */
+    long cachedBytes() {
+        long bytes = 0;
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            bytes += (long) (loaded[c].size + previous[c].size) * SizeClasses.blockSize(c);
+        }
+        return bytes;
+    }
+
     /** Gives every cached block back: full magazines to the depot, the rest to the heap. */
     void flush() {
         for (int c = 0; c < SizeClasses.COUNT; c++) {

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
+import org.slabmag.internal.event.SlabEvents;
+
 /**
  * Every private {@link ThreadCache} of one allocator, so that statistics can sum them and the caches
  * of threads that ended are taken back without their help and without finalizers: a scan (on periodic
@@ -119,6 +121,9 @@ final class ThreadCacheRegistry {
     }
 
     private void retireLocked(ThreadCache cache, boolean toHeap) {
+        if (SlabEvents.threadCacheReclaimedEnabled()) {
+            SlabEvents.threadCacheReclaimed(cache.owner, cache.cachedBytes());
+        }
         if (toHeap) {
             cache.drain();
         } else {

@@ -47,6 +47,40 @@ class SlabByteBufAllocatorTest extends AbstractByteBufAllocatorTest<SlabByteBufA
     }
 
     /**
+     * {@code usedDirectMemory()} is the memory held from the OS, as for Netty's pooled allocator: a
+     * buffer up to the chunk size reserves one chunk, a larger one its own page-rounded block.
+     */
+    @Override
+    protected long expectedUsedMemory(SlabByteBufAllocator allocator, int capacity) {
+        SlabAllocator slab = allocator.slabAllocator();
+        return capacity <= slab.chunkSize() ? slab.chunkSize() : slab.usableSize(capacity);
+    }
+
+    /** After release the chunk stays (until decay or trim); a dedicated block goes back at once. */
+    @Override
+    protected long expectedUsedMemoryAfterRelease(SlabByteBufAllocator allocator, int capacity) {
+        SlabAllocator slab = allocator.slabAllocator();
+        return capacity <= slab.chunkSize() ? slab.chunkSize() : 0;
+    }
+
+    /**
+     * Replaces the inherited test, which takes the pooled-memory expectations above for heap buffers
+     * too: heap buffers are Netty's unpooled ones here, so the heap metric is their capacity.
+     */
+    @Override
+    @Test
+    public void testUsedHeapMemory() {
+        SlabByteBufAllocator allocator = newAllocator(true);
+        assertEquals(0, allocator.metric().usedHeapMemory());
+        ByteBuf buffer = allocator.heapBuffer(1024, 4096);
+        assertEquals(buffer.capacity(), allocator.metric().usedHeapMemory());
+        buffer.capacity(buffer.capacity() * 2);
+        assertEquals(buffer.capacity(), allocator.metric().usedHeapMemory());
+        buffer.release();
+        assertEquals(0, allocator.metric().usedHeapMemory());
+    }
+
+    /**
      * Replaces the inherited test, which asserts Netty's unpooled buffer classes: direct buffers here
      * are {@link SlabDirectByteBuf} (with a memory address whether or not Netty has Unsafe), heap
      * buffers Netty's unpooled ones.

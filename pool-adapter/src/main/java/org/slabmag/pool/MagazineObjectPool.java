@@ -14,6 +14,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
+import javax.management.ObjectName;
+
 import org.apache.commons.pool2.DestroyMode;
 import org.apache.commons.pool2.ObjectPool;
 import org.apache.commons.pool2.PooledObject;
@@ -70,6 +72,12 @@ import org.slabmag.pool.internal.ThreadCaches;
  * (the return ends with a release store of the entry's state, the borrow begins with a compare-and-set of it).
  * {@code makeObject} happens-before the first loan of its object.
  *
+ * <h2>JMX</h2>
+ * Unless {@link MagazineObjectPoolConfig#setJmxEnabled} turned it off, the constructor registers a
+ * {@link MagazineObjectPoolMXBean} where a {@code GenericObjectPool} would register (so Micrometer's
+ * {@code CommonsObjectPool2Metrics} finds it), and {@link #close()} unregisters it. A failed registration leaves the
+ * pool without an MBean ({@link #getJmxName()} null), as in {@code GenericObjectPool}.
+ *
  * @param <T> the type of pooled object
  */
 public final class MagazineObjectPool<T> implements ObjectPool<T> {
@@ -102,6 +110,10 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
     private final AtomicInteger live = new AtomicInteger();
     private final AtomicLong createdCount = new AtomicLong();
     private final AtomicLong destroyedCount = new AtomicLong();
+    /** Counted only where validation failed on borrow: no instruction on a borrow that succeeds. */
+    private final AtomicLong destroyedByBorrowValidationCount = new AtomicLong();
+    /** The registered name, or null. */
+    private final ObjectName jmxName;
 
     /** Guards identity-table changes, waiting and closing. */
     private final ReentrantLock lock = new ReentrantLock();
@@ -145,6 +157,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
         this.caches = new ThreadCaches<>(magazineCapacity, this::reclaim);
         this.cacheSlots = caches.slotTable();
         this.configDescription = c.toString();
+        this.jmxName = c.getJmxEnabled() ? PoolMBean.register(this, c) : null; // last: the MBean may be read at once
     }
 
     /**
@@ -237,7 +250,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
         if (testOnBorrow) {
             final RuntimeException failure = validate(e);
             if (failure != null) {
-                destroyOwnedQuietly(e);
+                destroyInvalidOnBorrow(e);
                 if (fresh) {
                     throw noSuchElement("Unable to validate object", failure == INVALID ? null : failure);
                 }
@@ -753,6 +766,9 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
         } finally {
             lock.unlock();
         }
+        if (jmxName != null) {
+            PoolMBean.unregister(jmxName);
+        }
         long backoff = MIN_BACKOFF_NANOS;
         for (;;) {
             final boolean[] releasing = new boolean[1];
@@ -813,6 +829,19 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
         return destroyedCount.get();
     }
 
+    /** @return the objects destroyed because validation failed on borrow ({@code testOnBorrow}) */
+    public long getDestroyedByBorrowValidationCount() {
+        return destroyedByBorrowValidationCount.get();
+    }
+
+    /**
+     * @return the name of this pool's {@link MagazineObjectPoolMXBean}, or null if JMX is off for it or registration
+     *         failed; the name stays known after {@link #close()} unregistered it, as in {@code GenericObjectPool}
+     */
+    public ObjectName getJmxName() {
+        return jmxName;
+    }
+
     /** @return the factory */
     public PooledObjectFactory<T> getFactory() {
         return factory;
@@ -833,6 +862,11 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
                 destroyRetiredQuietly(e, DestroyMode.NORMAL);
             }
         }
+    }
+
+    private void destroyInvalidOnBorrow(final PoolEntry<T> e) {
+        destroyedByBorrowValidationCount.incrementAndGet();
+        destroyOwnedQuietly(e);
     }
 
     private void destroyOwnedQuietly(final PoolEntry<T> e) {

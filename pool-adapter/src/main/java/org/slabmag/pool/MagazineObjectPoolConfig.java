@@ -3,7 +3,11 @@ package org.slabmag.pool;
 import java.time.Duration;
 import java.util.Objects;
 
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
+
 import org.apache.commons.pool2.SwallowedExceptionListener;
+import org.apache.commons.pool2.impl.BaseObjectPoolConfig;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 
 /**
@@ -19,18 +23,26 @@ import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
  * <tr><td>maxWait</td><td>-1 ms: wait forever</td></tr>
  * <tr><td>testOnCreate, testOnBorrow, testOnReturn</td><td>false</td></tr>
  * <tr><td>swallowedExceptionListener</td><td>none</td></tr>
+ * <tr><td>jmxEnabled</td><td>true</td></tr>
+ * <tr><td>jmxNameBase</td><td>null: {@value #DEFAULT_JMX_NAME_BASE}</td></tr>
+ * <tr><td>jmxNamePrefix</td><td>{@code pool}</td></tr>
  * <tr><td>magazineSize</td><td>16 (no counterpart)</td></tr>
  * </table>
  * Settings of {@link GenericObjectPoolConfig} that do not apply: {@code lifo} and {@code fairness} (idle objects
  * are reused most-recently-returned first per thread, and waiting borrowers are served in no particular order),
- * eviction ({@code testWhileIdle}, {@code timeBetweenEvictionRuns}, idle durations), abandoned-object tracking and
- * JMX. Use {@link #from(GenericObjectPoolConfig)} to carry over the settings that do apply.
+ * eviction ({@code testWhileIdle}, {@code timeBetweenEvictionRuns}, idle durations) and abandoned-object tracking.
+ * The JMX settings register the pool as {@code GenericObjectPool} does (see {@link MagazineObjectPoolMXBean}). Use {@link #from(GenericObjectPoolConfig)} to carry over the settings that do apply.
  *
  * <p>Not thread-safe; a pool copies the configuration when it is constructed, so later changes do not affect it.
  */
 public final class MagazineObjectPoolConfig implements Cloneable {
     /** Default {@link #getMagazineSize()}. */
     public static final int DEFAULT_MAGAZINE_SIZE = 16;
+    /**
+     * The ObjectName base used when {@link #getJmxNameBase()} is null: {@code GenericObjectPool}'s, so that tools
+     * that find Commons Pool pools (Micrometer's {@code CommonsObjectPool2Metrics}, dashboards) find this one.
+     */
+    public static final String DEFAULT_JMX_NAME_BASE = "org.apache.commons.pool2:type=GenericObjectPool,name=";
 
     private int maxTotal = GenericObjectPoolConfig.DEFAULT_MAX_TOTAL;
     private int maxIdle = GenericObjectPoolConfig.DEFAULT_MAX_IDLE;
@@ -42,6 +54,9 @@ public final class MagazineObjectPoolConfig implements Cloneable {
     private boolean testOnReturn = GenericObjectPoolConfig.DEFAULT_TEST_ON_RETURN;
     private SwallowedExceptionListener swallowedExceptionListener;
     private int magazineSize = DEFAULT_MAGAZINE_SIZE;
+    private boolean jmxEnabled = BaseObjectPoolConfig.DEFAULT_JMX_ENABLE;
+    private String jmxNameBase;
+    private String jmxNamePrefix = BaseObjectPoolConfig.DEFAULT_JMX_NAME_PREFIX;
 
     /**
      * Copies the settings that apply from a {@link GenericObjectPoolConfig}.
@@ -59,6 +74,9 @@ public final class MagazineObjectPoolConfig implements Cloneable {
         c.setTestOnCreate(config.getTestOnCreate());
         c.setTestOnBorrow(config.getTestOnBorrow());
         c.setTestOnReturn(config.getTestOnReturn());
+        c.setJmxEnabled(config.getJmxEnabled());
+        c.setJmxNameBase(config.getJmxNameBase());
+        c.setJmxNamePrefix(config.getJmxNamePrefix());
         return c;
     }
 
@@ -176,6 +194,71 @@ public final class MagazineObjectPoolConfig implements Cloneable {
         this.magazineSize = magazineSize;
     }
 
+    /** @return whether the pool registers a {@link MagazineObjectPoolMXBean} in the platform MBean server */
+    public boolean getJmxEnabled() {
+        return jmxEnabled;
+    }
+
+    /** @param jmxEnabled see {@link #getJmxEnabled()} */
+    public void setJmxEnabled(final boolean jmxEnabled) {
+        this.jmxEnabled = jmxEnabled;
+    }
+
+    /** @return the ObjectName base, or null for {@link #DEFAULT_JMX_NAME_BASE} */
+    public String getJmxNameBase() {
+        return jmxNameBase;
+    }
+
+    /**
+     * Sets the start of the ObjectName, up to the {@code name=} value: the pool registers as
+     * {@code jmxNameBase + jmxNamePrefix}, or {@code jmxNameBase + jmxNamePrefix + i} with the least {@code i >= 2}
+     * not yet registered, as {@code GenericObjectPool} does.
+     *
+     * @param jmxNameBase null for {@link #DEFAULT_JMX_NAME_BASE}, else a string that makes a valid ObjectName with
+     *                    the prefix appended (such as {@code "com.example:type=GenericObjectPool,name="})
+     * @throws IllegalArgumentException if it does not
+     */
+    public void setJmxNameBase(final String jmxNameBase) {
+        if (jmxNameBase != null) {
+            checkObjectName(jmxNameBase, jmxNamePrefix, "jmxNameBase", jmxNameBase);
+        }
+        this.jmxNameBase = jmxNameBase;
+    }
+
+    /** @return the start of the {@code name=} value */
+    public String getJmxNamePrefix() {
+        return jmxNamePrefix;
+    }
+
+    /**
+     * @param jmxNamePrefix the start of the {@code name=} value (default {@code pool}); non-null, and it must make a
+     *                      valid ObjectName after the base (no {@code , = : " * ?} or line break in the default base)
+     * @throws IllegalArgumentException if null or not valid there
+     */
+    public void setJmxNamePrefix(final String jmxNamePrefix) {
+        if (jmxNamePrefix == null) {
+            throw new IllegalArgumentException("jmxNamePrefix must not be null");
+        }
+        checkObjectName(jmxNameBase != null ? jmxNameBase : DEFAULT_JMX_NAME_BASE, jmxNamePrefix, "jmxNamePrefix",
+            jmxNamePrefix);
+        this.jmxNamePrefix = jmxNamePrefix;
+    }
+
+    private static void checkObjectName(final String base, final String prefix, final String setting,
+                                        final String value) {
+        final String name = base + prefix + 2;
+        try {
+            final ObjectName on = new ObjectName(name);
+            if (on.isPattern()) {
+                throw new IllegalArgumentException(setting + " makes an ObjectName pattern, not a name: \"" + value
+                    + "\" (" + name + ")");
+            }
+        } catch (final MalformedObjectNameException e) {
+            throw new IllegalArgumentException(setting + " makes no valid ObjectName: \"" + value + "\" (" + name
+                + ": " + e.getMessage() + ")", e);
+        }
+    }
+
     @Override
     public MagazineObjectPoolConfig clone() {
         try {
@@ -190,6 +273,7 @@ public final class MagazineObjectPoolConfig implements Cloneable {
         return "MagazineObjectPoolConfig[maxTotal=" + maxTotal + ", maxIdle=" + maxIdle + ", minIdle=" + minIdle
                 + ", blockWhenExhausted=" + blockWhenExhausted + ", maxWait=" + maxWait
                 + ", testOnCreate=" + testOnCreate + ", testOnBorrow=" + testOnBorrow
-                + ", testOnReturn=" + testOnReturn + ", magazineSize=" + magazineSize + ']';
+                + ", testOnReturn=" + testOnReturn + ", magazineSize=" + magazineSize + ", jmxEnabled=" + jmxEnabled
+                + ", jmxNameBase=" + jmxNameBase + ", jmxNamePrefix=" + jmxNamePrefix + ']';
     }
 }

@@ -1,0 +1,233 @@
+package org.slabmag.pool;
+
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+
+import javax.management.InstanceAlreadyExistsException;
+import javax.management.InstanceNotFoundException;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
+import javax.management.StandardMBean;
+
+import org.apache.commons.pool2.PooledObjectFactory;
+
+/**
+ * The {@link MagazineObjectPoolMXBean} of one pool and its registration, which follows
+ * {@code BaseGenericObjectPool.jmxRegister}: {@code base + prefix}, then {@code base + prefix + i} for
+ * {@code i = 2, 3, ...} while taken; any other failure leaves the pool without an MBean (logged, as the pool works
+ * without one). Holds the pool strongly until unregistered, as the MBean server holds {@code GenericObjectPool}s.
+ * Immutable and thread-safe.
+ */
+final class PoolMBean implements MagazineObjectPoolMXBean {
+    private final MagazineObjectPool<?> pool;
+    /** The pool's own copy of its configuration, never changed. */
+    private final MagazineObjectPoolConfig config;
+    private final String factoryType;
+    private final long maxWaitMillis;
+
+    private PoolMBean(final MagazineObjectPool<?> pool, final MagazineObjectPoolConfig config) {
+        this.pool = pool;
+        this.config = config;
+        this.factoryType = factoryType(pool.getFactory());
+        this.maxWaitMillis = config.getMaxWait().isNegative() ? -1 : saturatedMillis(config);
+    }
+
+    /**
+     * @param config the pool's own copy, which nobody changes
+     * @return the name registered, or null if registration failed
+     */
+    static ObjectName register(final MagazineObjectPool<?> pool, final MagazineObjectPoolConfig config) {
+        final String base = config.getJmxNameBase() != null ? config.getJmxNameBase()
+            : MagazineObjectPoolConfig.DEFAULT_JMX_NAME_BASE;
+        final String prefix = config.getJmxNamePrefix();
+        final PoolMBean mbean = new PoolMBean(pool, config);
+        try {
+            final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            final StandardMBean wrapped = new StandardMBean(mbean, MagazineObjectPoolMXBean.class, true);
+            for (int i = 1;; i++) {
+                final ObjectName name = new ObjectName(i == 1 ? base + prefix : base + prefix + i);
+                try {
+                    server.registerMBean(wrapped, name);
+                    return name;
+                } catch (final InstanceAlreadyExistsException taken) {
+                    continue; // the next number, as GenericObjectPool does
+                }
+            }
+        } catch (final MalformedObjectNameException e) {
+            throw new IllegalStateException("the configuration checked the name: " + base + prefix, e);
+        } catch (final JMException | RuntimeException | Error e) {
+            System.getLogger("org.slabmag.pool").log(System.Logger.Level.WARNING,
+                "cannot register " + base + prefix + "; this MagazineObjectPool has no MBean", e);
+            return null;
+        }
+    }
+
+    /** Unregisters {@code name}; never fails (a failure is logged). */
+    static void unregister(final ObjectName name) {
+        try {
+            ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
+        } catch (final InstanceNotFoundException gone) {
+            return; // someone unregistered it already
+        } catch (final JMException | RuntimeException e) {
+            System.getLogger("org.slabmag.pool").log(System.Logger.Level.WARNING, "cannot unregister " + name, e);
+        }
+    }
+
+    private static long saturatedMillis(final MagazineObjectPoolConfig config) {
+        try {
+            return config.getMaxWait().toMillis();
+        } catch (final ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** {@code GenericObjectPool}'s format: the factory class, then the object type it makes in angle brackets. */
+    static String factoryType(final PooledObjectFactory<?> factory) {
+        return factory.getClass().getName() + '<' + madeType(factory.getClass()).getName() + '>';
+    }
+
+    /** The class bound to {@code PooledObjectFactory<T>}'s T along the superclass chain, or Object if unbound. */
+    private static Class<?> madeType(final Class<?> factoryClass) {
+        for (Class<?> c = factoryClass; c != null && c != Object.class; c = c.getSuperclass()) {
+            final Type superType = c.getGenericSuperclass();
+            if (superType instanceof ParameterizedType) {
+                final Type[] args = ((ParameterizedType) superType).getActualTypeArguments();
+                if (args.length == 1 && args[0] instanceof Class) {
+                    return (Class<?>) args[0];
+                }
+            }
+            for (final Type t : c.getGenericInterfaces()) {
+                if (t instanceof ParameterizedType && ((ParameterizedType) t).getRawType() == PooledObjectFactory.class) {
+                    final Type arg = ((ParameterizedType) t).getActualTypeArguments()[0];
+                    if (arg instanceof Class) {
+                        return (Class<?>) arg;
+                    }
+                }
+            }
+        }
+        return Object.class;
+    }
+
+    @Override
+    public int getNumActive() {
+        return pool.getNumActive();
+    }
+
+    @Override
+    public int getNumIdle() {
+        return pool.getNumIdle();
+    }
+
+    @Override
+    public int getNumWaiters() {
+        return pool.getNumWaiters();
+    }
+
+    @Override
+    public long getCreatedCount() {
+        return pool.getCreatedCount();
+    }
+
+    @Override
+    public long getDestroyedCount() {
+        return pool.getDestroyedCount();
+    }
+
+    @Override
+    public long getDestroyedByBorrowValidationCount() {
+        return pool.getDestroyedByBorrowValidationCount();
+    }
+
+    @Override
+    public long getDestroyedByEvictorCount() {
+        return 0;
+    }
+
+    @Override
+    public String getFactoryType() {
+        return factoryType;
+    }
+
+    @Override
+    public int getMaxTotal() {
+        return config.getMaxTotal();
+    }
+
+    @Override
+    public int getMaxIdle() {
+        return config.getMaxIdle();
+    }
+
+    @Override
+    public int getMinIdle() {
+        return config.getMinIdle();
+    }
+
+    @Override
+    public boolean getBlockWhenExhausted() {
+        return config.getBlockWhenExhausted();
+    }
+
+    @Override
+    public long getMaxWaitMillis() {
+        return maxWaitMillis;
+    }
+
+    @Override
+    public boolean getTestOnCreate() {
+        return config.getTestOnCreate();
+    }
+
+    @Override
+    public boolean getTestOnBorrow() {
+        return config.getTestOnBorrow();
+    }
+
+    @Override
+    public boolean getTestOnReturn() {
+        return config.getTestOnReturn();
+    }
+
+    @Override
+    public boolean getTestWhileIdle() {
+        return false;
+    }
+
+    @Override
+    public long getTimeBetweenEvictionRunsMillis() {
+        return -1;
+    }
+
+    @Override
+    public boolean isAbandonedConfig() {
+        return false;
+    }
+
+    @Override
+    public boolean getRemoveAbandonedOnBorrow() {
+        return false;
+    }
+
+    @Override
+    public boolean getRemoveAbandonedOnMaintenance() {
+        return false;
+    }
+
+    @Override
+    public boolean getLogAbandoned() {
+        return false;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return pool.isClosed();
+    }
+
+    @Override
+    public int getMagazineCapacity() {
+        return pool.getMagazineCapacity();
+    }
+}

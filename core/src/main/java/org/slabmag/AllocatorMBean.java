@@ -139,6 +139,12 @@ final class AllocatorMBean implements SlabAllocatorMXBean {
     }
 
     @Override
+    public long getResidentBytes() {
+        AllocatorStats s = stats();
+        return s == null ? 0 : s.residentBytes();
+    }
+
+    @Override
     public long getUsedBytes() {
         AllocatorStats s = stats();
         return s == null ? 0 : s.usedBytes();

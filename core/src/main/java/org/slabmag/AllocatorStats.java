@@ -14,6 +14,7 @@ import java.util.List;
  */
 public final class AllocatorStats {
     private final long totalBytes;
+    private final long residentBytes;
     private final long usedBytes;
     private final long requestedBytes;
     private final long cachedBytes;
@@ -24,9 +25,10 @@ public final class AllocatorStats {
     private final int threadCaches;
     private final List<SizeClassStats> sizeClasses;
 
-    AllocatorStats(long totalBytes, long usedBytes, long requestedBytes, long cachedBytes, long allocations,
+    AllocatorStats(long totalBytes, long residentBytes, long usedBytes, long requestedBytes, long cachedBytes, long allocations,
                    long deallocations, int chunks, int hugeBlocks, int threadCaches, List<SizeClassStats> sizeClasses) {
         this.totalBytes = totalBytes;
+        this.residentBytes = residentBytes;
         this.usedBytes = usedBytes;
         this.requestedBytes = requestedBytes;
         this.cachedBytes = cachedBytes;
@@ -41,6 +43,17 @@ public final class AllocatorStats {
     /** Bytes reserved from the operating system: chunks and dedicated (huge) blocks. */
     public long totalBytes() {
         return totalBytes;
+    }
+
+    /**
+     * Reserved bytes not given back to the operating system page by page: {@link #totalBytes()} less
+     * the free pages of kept chunks that decay returned (with {@code madvise}, on JDK 22+) and that
+     * were not handed out since. An upper bound on what this allocator adds to the process's resident
+     * memory: a chunk counts as resident again once any page of it is taken. Equal to
+     * {@link #totalBytes()} where pages cannot be given back one by one (JDK 17 to 21).
+     */
+    public long residentBytes() {
+        return residentBytes;
     }
 
     /** Bytes of live blocks, counted by usable (size-class) size. */
@@ -108,7 +121,7 @@ public final class AllocatorStats {
 
     @Override
     public String toString() {
-        return "AllocatorStats{total=" + totalBytes + ", used=" + usedBytes + ", requested=" + requestedBytes
+        return "AllocatorStats{total=" + totalBytes + ", resident=" + residentBytes + ", used=" + usedBytes + ", requested=" + requestedBytes
             + ", cached=" + cachedBytes + ", available=" + availableBytes() + ", allocations=" + allocations
             + ", deallocations=" + deallocations + ", chunks=" + chunks + ", hugeBlocks=" + hugeBlocks
             + ", threadCaches=" + threadCaches + String.format(", fragmentation=%.3f}", fragmentation());

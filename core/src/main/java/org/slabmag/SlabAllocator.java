@@ -242,7 +242,7 @@ public final class SlabAllocator implements AutoCloseable {
                 h.takenPerClass()[c] - cachedRounds[c], cachedRounds[c],
                 magazines != null ? magazines.magazineRounds(c) : 0));
         }
-        return new AllocatorStats(h.reservedBytes(), h.takenBytes() - cachedBytes,
+        return new AllocatorStats(h.reservedBytes(), h.residentBytes(), h.takenBytes() - cachedBytes,
             h.requestedBytes() + threadTotals[2], cachedBytes, h.allocations() + threadTotals[0],
             h.deallocations() + threadTotals[1], h.chunks(), h.hugeBlocks(),
             magazines != null ? magazines.threadCaches() : 0, classes);

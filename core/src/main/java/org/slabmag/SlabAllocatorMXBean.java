@@ -21,6 +21,9 @@ public interface SlabAllocatorMXBean {
     /** @return {@link AllocatorStats#totalBytes()}: bytes reserved from the operating system */
     long getTotalBytes();
 
+    /** @return {@link AllocatorStats#residentBytes()}: reserved bytes not given back page by page */
+    long getResidentBytes();
+
     /** @return {@link AllocatorStats#usedBytes()}: bytes of live blocks by usable size */
     long getUsedBytes();
 

@@ -43,6 +43,7 @@ class JmxTest {
             }
             AllocatorStats s = a.stats();
             assertEquals(s.totalBytes(), attr(name, "TotalBytes"));
+            assertEquals(s.residentBytes(), attr(name, "ResidentBytes"));
             assertEquals(s.usedBytes(), attr(name, "UsedBytes"));
             assertEquals(s.requestedBytes(), attr(name, "RequestedBytes"));
             assertEquals(s.cachedBytes(), attr(name, "CachedBytes"));

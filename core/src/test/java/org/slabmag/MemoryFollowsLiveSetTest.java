@@ -172,6 +172,75 @@ class MemoryFollowsLiveSetTest {
         }
     }
 
+    /**
+     * Free pages of a chunk that a live block pins leave RSS too (JDK 22+: {@code madvise} through the
+     * FFM API): one block stays live in each of two chunks; after decay the free pages are given back,
+     * resident bytes fall below reserved bytes, process RSS drops, the live blocks keep their contents
+     * and the pages serve again. Before JDK 22, resident bytes stay equal to reserved bytes.
+     */
+    @Test
+    void decayGivesBackFreePagesOfPinnedChunks() throws Exception {
+        Duration decay = Duration.ofMillis(200);
+        try (SlabAllocator a = SlabAllocator.builder().decay(decay).threadCacheWarmUp(1_000_000).build()) {
+            int size = 60_000;
+            List<Long> blocks = new ArrayList<>();
+            for (int i = 0; i < 2 * CHUNK / 65_536; i++) {
+                long b = a.allocate(size);
+                Patterns.fill(b, size, b);
+                blocks.add(b);
+            }
+            assertEquals(2, a.stats().chunks());
+            long keepLow = blocks.get(0);
+            long keepHigh = blocks.get(blocks.size() - 1);
+            long rssBefore = mappingRss(keepLow) + mappingRss(keepHigh);
+            assertTrue(rssBefore >= 6L << 20, "both chunks written: " + rssBefore);
+            for (long b : blocks) {
+                if (b != keepLow && b != keepHigh) {
+                    a.free(b, size);
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            AllocatorStats s = a.stats();
+            boolean canRelease = Runtime.version().feature() >= 22;
+            while (canRelease && s.residentBytes() > s.totalBytes() - CHUNK && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                s = a.stats();
+            }
+            assertEquals(2, s.chunks(), "the live blocks keep both chunks: " + s);
+            if (canRelease) {
+                assertTrue(s.residentBytes() <= s.totalBytes() - CHUNK, "free pages given back: " + s);
+                long after = mappingRss(keepLow) + mappingRss(keepHigh);
+                assertTrue(after <= 1L << 20, "the chunks' RSS fell from " + rssBefore + " to " + after + " bytes");
+            } else {
+                assertEquals(s.totalBytes(), s.residentBytes(), "no page-level return before JDK 22: " + s);
+            }
+            Patterns.check(keepLow, size, keepLow);
+            Patterns.check(keepHigh, size, keepHigh);
+            long again = a.allocate(size); // a given-back page serves again, zeroed and writable
+            Patterns.fill(again, size, 5);
+            Patterns.check(again, size, 5);
+            a.free(again, size);
+            a.free(keepLow, size);
+            a.free(keepHigh, size);
+        }
+    }
+
+    /** RSS of the memory mapping holding {@code address}, from {@code /proc/self/smaps}. */
+    private static long mappingRss(long address) throws java.io.IOException {
+        List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/smaps"));
+        boolean inside = false;
+        for (String line : lines) {
+            if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
+                String[] range = line.substring(0, line.indexOf(' ')).split("-");
+                inside = Long.compareUnsigned(Long.parseUnsignedLong(range[0], 16), address) <= 0
+                    && Long.compareUnsigned(address, Long.parseUnsignedLong(range[1], 16)) < 0;
+            } else if (inside && line.startsWith("Rss:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IllegalStateException("no mapping holds 0x" + Long.toHexString(address));
+    }
+
     /** With decay off, nothing goes back by itself: the reclaimer is what returns the memory. */
     @Test
     void withDecayOffIdleMemoryStays() throws Exception {

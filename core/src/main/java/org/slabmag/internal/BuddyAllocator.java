@@ -189,6 +189,20 @@ final class BuddyAllocator {
         return false;
     }
 
+    /** Receives a free block: its first global page id and its order. */
+    interface FreeBlockVisitor {
+        void visit(int page, int order);
+    }
+
+    /** Calls {@code visitor} for every free block of {@code region} of order {@code minOrder} or more. */
+    void forEachFreeBlock(int region, int minOrder, FreeBlockVisitor visitor) {
+        for (int k = minOrder; k <= maxOrder; k++) {
+            for (int page = heads[region * orders + k]; page != NONE; page = next[page]) {
+                visitor.visit(page, k);
+            }
+        }
+    }
+
     /** Free pages in all regions. */
     long freePages() {
         return freePages;

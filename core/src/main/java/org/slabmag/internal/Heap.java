@@ -46,6 +46,14 @@ public final class Heap {
     private Chunk[] regions = new Chunk[4];
     /** Per region: pages were taken from it since the last {@link #decay()}. */
     private boolean[] regionUsed = new boolean[4];
+    /** Per region: pages were freed since the last {@link #decay()}. */
+    private boolean[] regionFreed = new boolean[4];
+    /** Per region: pages freed in an earlier decay interval wait to be given back to the OS. */
+    private boolean[] regionPending = new boolean[4];
+    /** Per region: bytes of free pages given back to the OS and not taken since (an upper bound). */
+    private long[] regionReleased = new long[4];
+    /** Sum of {@link #regionReleased}: reserved bytes that are not resident. */
+    private long releasedBytes;
     private int regionCount;
     private int chunks;
     private long reservedBytes;
@@ -375,11 +383,14 @@ public final class Heap {
             addChunk();
             page = buddy.allocate(order);
         }
-        regionUsed[page >>> maxOrder] = true;
+        int region = page >>> maxOrder;
+        regionUsed[region] = true;
+        forgetReleased(region); // the pages taken may have been given back: count the region resident
         return page;
     }
 
     private void freePages(int page, int order) {
+        regionFreed[page >>> maxOrder] = true;
         int merged = buddy.free(page, order);
         if (merged == maxOrder && buddy.freeBlocks(maxOrder) > 1) {
             removeChunk(page >>> maxOrder);
@@ -400,6 +411,9 @@ public final class Heap {
         if (region >= regions.length) {
             regions = Arrays.copyOf(regions, regions.length * 2);
             regionUsed = Arrays.copyOf(regionUsed, regions.length);
+            regionFreed = Arrays.copyOf(regionFreed, regions.length);
+            regionPending = Arrays.copyOf(regionPending, regions.length);
+            regionReleased = Arrays.copyOf(regionReleased, regions.length);
         }
         regions[region] = chunk;
         chunkMap.add(chunk);
@@ -414,6 +428,9 @@ public final class Heap {
             return;
         }
         regions[region] = null;
+        forgetReleased(region);
+        regionFreed[region] = false;
+        regionPending[region] = false;
         chunkMap.remove(chunk);
         chunk.release();
         rememberGone(chunk.address, chunk.address + chunkSize);
@@ -493,11 +510,47 @@ public final class Heap {
             cache.decay();
         }
         for (int region = 0; region < regionCount; region++) {
-            if (regions[region] != null && !regionUsed[region] && buddy.isRegionFree(region)) {
-                removeChunk(region);
+            if (regions[region] != null) {
+                if (!regionUsed[region] && buddy.isRegionFree(region)) {
+                    removeChunk(region);
+                } else if (regionPending[region] && !regionUsed[region]) {
+                    releaseFreePages(region);
+                    regionPending[region] = false;
+                }
             }
+            regionPending[region] |= regionFreed[region];
+            regionFreed[region] = false;
             regionUsed[region] = false;
         }
+    }
+
+    /**
+     * Gives the free pages of a kept chunk back to the OS (see {@link NativeMemory#releasePages}):
+     * what live blocks pin of a chunk stays resident, the rest leaves. Does nothing where pages cannot
+     * be given back (before JDK 22).
+     */
+    private void releaseFreePages(int region) {
+        if (!NativeMemory.canReleasePages()) {
+            return;
+        }
+        long[] released = new long[1];
+        buddy.forEachFreeBlock(region, 0, (page, order) -> {
+            long bytes = (long) SizeClasses.PAGE_SIZE << order;
+            if (NativeMemory.releasePages(addressOfPage(page), bytes)) {
+                released[0] += bytes;
+            }
+        });
+        forgetReleased(region);
+        regionReleased[region] = released[0];
+        releasedBytes += released[0];
+        if (released[0] > 0) {
+            SlabEvents.pagesReleased(regions[region].address, released[0]);
+        }
+    }
+
+    private void forgetReleased(int region) {
+        releasedBytes -= regionReleased[region];
+        regionReleased[region] = 0;
     }
 
     /** Returns all memory to the operating system; the heap must not be used afterwards. */
@@ -515,6 +568,8 @@ public final class Heap {
         huge.clear();
         chunks = 0;
         reservedBytes = 0;
+        releasedBytes = 0;
+        Arrays.fill(regionReleased, 0);
         hugeBytes = 0;
         largeBytes = 0;
     }
@@ -550,7 +605,7 @@ public final class Heap {
             total[c] = caches[c].totalBlocks();
             taken[c] = caches[c].takenBlocks();
         }
-        return new HeapSnapshot(reservedBytes, chunks, huge.size(), usedBytesInHeap(), largeBytes + hugeBytes,
+        return new HeapSnapshot(reservedBytes, reservedBytes - releasedBytes, chunks, huge.size(), usedBytesInHeap(), largeBytes + hugeBytes,
             allocations, deallocations, requestedBytes, slabs, total, taken);
     }
 

@@ -1,5 +1,10 @@
 package org.slabmag.internal;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Array;
+import java.util.Optional;
+
 import org.agrona.UnsafeApi;
 
 /**
@@ -53,5 +58,76 @@ public final class NativeMemory {
     /** Returns memory obtained from {@link #reserve(long)}. */
     static void release(long address) {
         UnsafeApi.freeMemory(address);
+    }
+
+    /**
+     * Gives the physical pages of {@code [address, address + bytes)} back to the operating system
+     * while keeping the range reserved ({@code madvise(MADV_DONTNEED)}): resident memory drops at once,
+     * and a later touch maps zeroed pages. The range must be page-aligned and hold nothing anyone
+     * reads. Available on Linux with JDK 22 or later (the FFM API, reached reflectively so that this
+     * class compiles for Java 17); elsewhere, or with {@code -Dslabmag.releasePages=false}, it does
+     * nothing. The first call links {@code madvise}: JDK 24+ then warns once about native access
+     * unless the JVM runs with {@code --enable-native-access=ALL-UNNAMED}.
+     *
+     * @return whether the pages were given back
+     */
+    static boolean releasePages(long address, long bytes) {
+        MethodHandle madvise = PageAdvice.MADVISE;
+        if (madvise == null) {
+            return false;
+        }
+        try {
+            return (int) madvise.invokeExact(address, bytes, PageAdvice.MADV_DONTNEED) == 0;
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    /** Whether {@link #releasePages} can give pages back in this JVM. */
+    public static boolean canReleasePages() {
+        return PageAdvice.MADVISE != null;
+    }
+
+    /** The {@code madvise} downcall, linked on first use. */
+    private static final class PageAdvice {
+        static final int MADV_DONTNEED = 4;
+        static final MethodHandle MADVISE = link();
+
+        private static MethodHandle link() {
+            if (Runtime.version().feature() < 22 || !System.getProperty("os.name", "").startsWith("Linux")
+                || !Boolean.parseBoolean(System.getProperty("slabmag.releasePages", "true"))) {
+                return null;
+            }
+            try {
+                Class<?> linkerType = Class.forName("java.lang.foreign.Linker");
+                Class<?> layoutType = Class.forName("java.lang.foreign.MemoryLayout");
+                Class<?> descriptorType = Class.forName("java.lang.foreign.FunctionDescriptor");
+                Class<?> segmentType = Class.forName("java.lang.foreign.MemorySegment");
+                Class<?> lookupType = Class.forName("java.lang.foreign.SymbolLookup");
+                Class<?> optionType = Class.forName("java.lang.foreign.Linker$Option");
+                Class<?> values = Class.forName("java.lang.foreign.ValueLayout");
+                Object linker = linkerType.getMethod("nativeLinker").invoke(null);
+                Object lookup = linkerType.getMethod("defaultLookup").invoke(linker);
+                Optional<?> symbol = (Optional<?>) lookupType.getMethod("find", String.class).invoke(lookup, "madvise");
+                if (symbol.isEmpty()) {
+                    return null;
+                }
+                Object javaLong = values.getField("JAVA_LONG").get(null);
+                Object javaInt = values.getField("JAVA_INT").get(null);
+                Object arguments = Array.newInstance(layoutType, 3);
+                Array.set(arguments, 0, javaLong);
+                Array.set(arguments, 1, javaLong);
+                Array.set(arguments, 2, javaInt);
+                Object descriptor = descriptorType.getMethod("of", layoutType, arguments.getClass())
+                    .invoke(null, javaInt, arguments);
+                Object options = Array.newInstance(optionType, 0);
+                MethodHandle handle = (MethodHandle) linkerType
+                    .getMethod("downcallHandle", segmentType, descriptorType, options.getClass())
+                    .invoke(linker, symbol.get(), descriptor, options);
+                return handle.asType(MethodType.methodType(int.class, long.class, long.class, int.class));
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                return null; // native access denied, or no FFM: pages stay until their chunk goes
+            }
+        }
     }
 }

@@ -87,7 +87,7 @@ public final class Compare {
         return set;
     }
 
-    public static void main(String[] args) throws RunnerException, IOException {
+    public static void main(String[] args) throws RunnerException, IOException, InterruptedException {
         Path out = Paths.get(args.length > 0 ? args[0] : "results");
         Files.createDirectories(out);
         Path json = out.resolve("jmh-result.json");
@@ -113,6 +113,10 @@ public final class Compare {
         }
         mergeJson(out, set.size(), json);
         List<Row> rows = rows(results);
+        if (Boolean.parseBoolean(System.getProperty("compare.rss", "true"))) {
+            System.out.printf(Locale.ROOT, "%n=== process RSS: %s%n", RssFootprint.class.getSimpleName());
+            rows.addAll(rssRows(RssFootprint.measure()));
+        }
         String table = table(rows);
         System.out.println();
         System.out.println(table);
@@ -124,6 +128,30 @@ public final class Compare {
         Files.writeString(out.resolve("comparison.svg"), Chart.svg(rows, header), StandardCharsets.UTF_8);
         System.out.println(header);
         System.out.println("Wrote " + json + ", " + out.resolve("comparison.md") + ", " + out.resolve("comparison.svg"));
+    }
+
+    /** RSS figures lower-is-better, slabmag against each peer (MiB above the baseline, or seconds). */
+    static List<Row> rssRows(List<Map<String, String>> measured) {
+        List<String> figures = List.of("releasedRss", "idleRss", "lightRss", "vtReserved", "vtRss", "vtSeconds");
+        Map<String, String> slab = measured.stream().filter(m -> isSlabmag(m.get("allocator"))).findFirst().orElse(null);
+        List<Row> rows = new ArrayList<>();
+        if (slab == null) {
+            return rows;
+        }
+        String config = "idle=" + RssFootprint.idleSeconds() + "s, light=" + RssFootprint.lightSeconds() + "s";
+        for (Map<String, String> peer : measured) {
+            if (peer == slab) {
+                continue;
+            }
+            for (String f : figures) {
+                if (slab.containsKey(f) && peer.containsKey(f)) {
+                    rows.add(new Row("RssFootprint." + f, config, peer.get("allocator"), Double.parseDouble(slab.get(f)),
+                        Double.NaN, Double.parseDouble(peer.get(f)), Double.NaN, f.equals("vtSeconds") ? "s" : "MiB",
+                        false));
+                }
+            }
+        }
+        return rows;
     }
 
     /** One comparison: slabmag against one peer in one benchmark configuration. */

@@ -92,7 +92,7 @@ import org.slabmag.netty.SlabByteBufAllocator;
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(value = 2, jvmArgsAppend = {
-    "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
+    "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
     "-Dio.netty.leakDetection.level=disabled",
     "-Xms1g", "-Xmx1g",
     "-XX:MaxDirectMemorySize=4g"})

@@ -66,12 +66,21 @@ public final class RssFootprint {
             child(args[1]);
             return;
         }
+        printTable(measure());
+    }
+
+    /**
+     * Runs the scenarios for each allocator of {@code footprint.allocators}, each in a child JVM.
+     *
+     * @return per allocator, its figures by name ({@code allocator}, then the MiB and seconds figures)
+     */
+    static List<Map<String, String>> measure() throws IOException, InterruptedException {
         String[] allocators = System.getProperty("footprint.allocators", "slab,pooled,adaptive").split(",");
         List<Map<String, String>> rows = new ArrayList<>();
         for (String allocator : allocators) {
             rows.add(runChild(allocator));
         }
-        printTable(rows);
+        return rows;
     }
 
     // ------------------------------------------------------------------ parent
@@ -79,7 +88,7 @@ public final class RssFootprint {
     private static Map<String, String> runChild(String allocator) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java,
-            "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
             "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-XX:MaxDirectMemorySize=4g",
             "-Dio.netty.leakDetection.level=disabled",
             "-Dfootprint.idleSeconds=" + idleSeconds(), "-Dfootprint.lightSeconds=" + lightSeconds(),
@@ -105,13 +114,16 @@ public final class RssFootprint {
         return result;
     }
 
-    private static void printTable(List<Map<String, String>> rows) {
-        String[][] columns = {
+    /** The figures {@link #measure()} reports: key and a short description. */
+    static final String[][] COLUMNS = {
             {"peakRss", "burst peak RSS"}, {"releasedRss", "after release"}, {"idleHalfRss", "idle, half"},
             {"idleRss", "idle, end"}, {"lightRss", "light load"}, {"lightLive", "live in light load"},
             {"idleReserved", "reserved, idle end"}, {"vtReserved", "100k virtual threads: reserved"},
             {"vtRss", "virtual threads: RSS"}, {"vtSeconds", "virtual threads: s"}, {"vtErrors", "errors"},
-        };
+    };
+
+    private static void printTable(List<Map<String, String>> rows) {
+        String[][] columns = COLUMNS;
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%nRSS above baseline, MiB (idle %d s, light load %d s), JDK %s%n%n",
             idleSeconds(), lightSeconds(), Runtime.version()));

@@ -39,5 +39,15 @@ public final class SmokeRun {
             throw new IllegalStateException("the smoke run found no benchmark");
         }
         System.out.println("jmh smoke run: " + results.size() + " benchmarks ran");
+        if (args.length == 0) {
+            System.setProperty("footprint.allocators", "slab");
+            System.setProperty("footprint.idleSeconds", "1");
+            System.setProperty("footprint.lightSeconds", "1");
+            try {
+                RssFootprint.main(new String[0]);
+            } catch (Exception e) {
+                throw new IllegalStateException("the RSS footprint smoke run failed", e);
+            }
+        }
     }
 }

@@ -107,11 +107,7 @@ public final class MagazineLayer {
     /** Allocates a block of class {@code c} for {@code requested} bytes. */
     public long allocate(int c, int requested) {
         Thread t = Thread.currentThread();
-        ThreadCache cache = slots[slot(t)];
-        if (cache != null && cache.owner == t) {
-            return cache.allocate(c, requested);
-        }
-        cache = privateCache(t);
+        ThreadCache cache = cacheOf(t);
         if (cache != null) {
             return cache.allocate(c, requested);
         }
@@ -126,12 +122,7 @@ public final class MagazineLayer {
     /** Validates and frees a block of class {@code c} that was allocated for {@code requested} bytes. */
     public void free(long address, int c, int requested) {
         Thread t = Thread.currentThread();
-        ThreadCache cache = slots[slot(t)];
-        if (cache != null && cache.owner == t) {
-            cache.free(address, c, requested);
-            return;
-        }
-        cache = privateCache(t);
+        ThreadCache cache = cacheOf(t);
         if (cache != null) {
             cache.free(address, c, requested);
             return;
@@ -148,11 +139,7 @@ public final class MagazineLayer {
     long allocateUnchecked(int c, int requested) {
         checkOpen();
         Thread t = Thread.currentThread();
-        ThreadCache cache = slots[slot(t)];
-        if (cache != null && cache.owner == t) {
-            return cache.allocateUnchecked(c, requested);
-        }
-        cache = privateCache(t);
+        ThreadCache cache = cacheOf(t);
         if (cache != null) {
             return cache.allocateUnchecked(c, requested);
         }
@@ -168,12 +155,7 @@ public final class MagazineLayer {
     void freeUnchecked(long address, int c, int requested) {
         checkOpen();
         Thread t = Thread.currentThread();
-        ThreadCache cache = slots[slot(t)];
-        if (cache != null && cache.owner == t) {
-            cache.freeUnchecked(address, c, requested);
-            return;
-        }
-        cache = privateCache(t);
+        ThreadCache cache = cacheOf(t);
         if (cache != null) {
             cache.freeUnchecked(address, c, requested);
             return;
@@ -186,6 +168,17 @@ public final class MagazineLayer {
         }
     }
 
+    /**
+     * The private cache of thread {@code t}, or null if it uses the shared stripes. A slot table
+     * indexed by thread id answers in a few loads (an entry is trusted only if its final
+     * {@code owner} is the calling thread, so a racy read of the table is harmless); on a miss,
+     * {@link #privateCache}.
+     */
+    private ThreadCache cacheOf(Thread t) {
+        ThreadCache cache = slots[slot(t)];
+        return cache != null && cache.owner == t ? cache : privateCache(t);
+    }
+
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("this SlabAllocator is closed");
@@ -193,10 +186,9 @@ public final class MagazineLayer {
     }
 
     /**
-     * The calling thread's private cache when the slot table missed it (the fast paths above look in
-     * the slot table first: an entry is trusted only if its final {@code owner} is the calling
-     * thread, so a racy read of the table is harmless), or null if the thread uses the shared
-     * caches: virtual threads always, platform threads for their first {@code warmUpCalls} calls.
+     * The calling thread's private cache when the slot table missed it, or null if the thread uses
+     * the shared caches: virtual threads always, platform threads for their first
+     * {@code warmUpCalls} calls.
      */
     private ThreadCache privateCache(Thread t) {
         if (isVirtual(t)) {

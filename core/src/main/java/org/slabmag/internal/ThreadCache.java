@@ -4,10 +4,10 @@ import java.util.Arrays;
 
 /**
  * One thread's magazines, or one stripe of the {@link SharedCaches}: per size class a loaded and a
- * previous {@link Magazine} (Bonwick and Adams). Allocation pops from the loaded magazine and free pushes onto it; when it is empty (or
- * full) and the previous one is full (or empty) the two swap; only when both are unusable does the
- * thread go to the {@link Depot}, and only when the depot cannot help to the {@link LockedHeap}, in
- * one batch. The common case is a few plain loads and stores: no lock, no CAS, no fence.
+ * previous {@link Magazine} (Bonwick and Adams). Allocation pops from the loaded magazine and free
+ * pushes onto it; when it is empty (or full) and the previous one is full (or empty) the two swap;
+ * only when both are unusable does the thread go to the {@link Depot}, and only when the depot
+ * cannot help to the {@link LockedHeap}, in one batch. The common case is a few plain loads and stores: no lock, no CAS, no fence.
  *
  * <p><b>Thread-safety.</b> A private cache is owned by one thread. Other threads read its counters and
  * magazine sizes without synchronization (for statistics, exact once the owner's calls happen-before

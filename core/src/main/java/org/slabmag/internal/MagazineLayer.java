@@ -2,7 +2,6 @@ package org.slabmag.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 
 import org.slabmag.SlabOutOfMemoryError;
 
@@ -21,6 +20,14 @@ import org.slabmag.SlabOutOfMemoryError;
  * <p><b>Memory effects.</b> A block moves between threads only inside a magazine passed through a
  * {@link Depot} queue (release/acquire) or through the heap lock, so everything written to a block
  * before {@code free} happens-before the {@code allocate} that hands it to another thread.
+ *
+ * <p><b>Closing.</b> {@link #close()} (after the heap was closed) gives the caller's magazines, the
+ * caches of threads that ended and every depot back to the heap. Magazines of other live threads are
+ * never touched by another thread: their blocks stay out of the heap (so their chunks stay mapped)
+ * until the owner calls in again, when it gets {@link IllegalStateException} and its cache goes back
+ * ({@link #closedCall()}), or ends and a later call after close reclaims it. Threads racing
+ * {@code close()} may still use their magazines and the depot; any of them that reaches the heap to
+ * take memory gets {@link IllegalStateException}.
  *
  * <p><b>Maintenance.</b> On slow paths, at most once per {@code reclaimNanos}: caches of dead threads
  * are taken back and every depot gives back the magazines it did not need (working-set reclaim).
@@ -82,16 +89,52 @@ public final class MagazineLayer {
         return cache().allocateUnchecked(c, requested);
     }
 
-    /** Frees a block from {@link #allocateUnchecked} without validation; see {@link UncheckedBlocks}. */
+    /**
+     * Frees a block from {@link #allocateUnchecked} without validation; see {@link UncheckedBlocks}.
+     * After close the block goes straight back to the closed heap (see {@link #close()}).
+     */
     void freeUnchecked(long address, int c, int requested) {
-        checkOpen();
+        if (closed) {
+            freeUncheckedAfterClose(address, c);
+            return;
+        }
         cache().freeUnchecked(address, c, requested);
+    }
+
+    /**
+     * Validates and frees a block of class {@code c} from {@link #allocate}, for the adapters: after
+     * close it goes straight back to the closed heap (with the same checks) instead of throwing.
+     */
+    void freeChecked(long address, int c, int requested) {
+        if (closed) {
+            closedCall();
+            heap.freeSmall(address, c, requested);
+            return;
+        }
+        cache().free(address, c, requested);
+    }
+
+    private void freeUncheckedAfterClose(long address, int c) {
+        closedCall();
+        heap.giveBackBlocks(c, new long[] {address}, 0, 1);
     }
 
     private void checkOpen() {
         if (closed) {
-            throw new IllegalStateException("this SlabAllocator is closed");
+            throw closedCall();
         }
+    }
+
+    /**
+     * Called by a thread that found the allocator closed: gives its own magazines, the caches of
+     * threads that ended and the depots (which threads racing close may have refilled) back to the
+     * closed heap, which returns every chunk that became free.
+     *
+     * @return the exception to throw at the caller
+     */
+    public IllegalStateException closedCall() {
+        trim();
+        return new IllegalStateException("this SlabAllocator is closed");
     }
 
     /**
@@ -192,12 +235,14 @@ public final class MagazineLayer {
         releaseDepots();
     }
 
-    /** Forgets all caches; the heap is about to be closed. */
+    /**
+     * Marks the layer closed (a plain write: calls racing it may still see it open) and gives the
+     * caller's magazines, the caches of threads that ended and the depots back to the heap, which
+     * must be closed first so that nothing given back is handed out again.
+     */
     public void close() {
         closed = true;
-        registry.clear();
-        local.remove();
-        Arrays.fill(slots, null);
+        trim();
     }
 
     /**

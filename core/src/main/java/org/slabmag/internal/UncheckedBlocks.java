@@ -21,7 +21,8 @@ import org.slabmag.SlabAllocator;
  * {@link SlabAllocator} does. {@link #free} does not: a buffer released after its allocator was closed
  * gives its block back to the closed heap, which returns the block's chunk to the OS once nothing else
  * in it is held (see {@link SlabAllocator#close()}), so it neither throws nor leaks. {@link #usableSize}
- * keeps answering, so that live buffers keep working.
+ * keeps answering, so that live buffers keep working. {@link #freeChecked} serves adapters whose blocks
+ * come from the checked {@link SlabAllocator#allocate(int)} the same way.
  *
  * <p>Thread-safe, with the memory effects of {@link SlabAllocator}.
  */
@@ -85,6 +86,16 @@ public final class UncheckedBlocks {
             return;
         }
         magazines.freeUnchecked(address, c, size);
+    }
+
+    /**
+     * {@link SlabAllocator#free(long, int)} with all its checks, for a block from
+     * {@link SlabAllocator#allocate(int)} that an adapter owns (a pooled buffer of the pool adapter): the
+     * same exceptions for bad addresses and double frees, but after close the block goes back to the
+     * closed heap instead of the call throwing {@link IllegalStateException}.
+     */
+    public void freeChecked(long address, int size) {
+        freeChecked(address, size > 0 ? SizeClasses.classOf(size) : -1, size);
     }
 
     /**

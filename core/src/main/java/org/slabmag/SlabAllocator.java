@@ -35,8 +35,10 @@ import org.slabmag.internal.UncheckedBlocks;
  * byte changes by compare-and-set). A double free whose slab has meanwhile gone back to the buddy
  * allocator is refused as an address that is no block ({@link IllegalArgumentException}). <b>Not
  * caught, in any mode:</b> a stale free made after the block was handed out again (to this or another
- * user) frees the new owner's block; catching it would need a quarantine of freed blocks, which
- * slabmag does not have. Over {@code maxMemory}: {@link SlabOutOfMemoryError}, after which the
+ * user) frees the new owner's block, whose memory may then be handed out again or returned to the OS
+ * under it; catching it would need a quarantine of freed blocks, which slabmag does not have. Like any
+ * raw address, a block must not be touched after it was freed: its memory may have gone back to the
+ * OS ({@link #trim()}). Over {@code maxMemory}: {@link SlabOutOfMemoryError}, after which the
  * allocator still serves. Any call after {@link #close()} other than {@link #close()},
  * {@link #isClosed()} and the configuration getters ({@link #chunkSize()}, {@link #maxMemory()},
  * {@link #isHardened()}, {@link #hasThreadCaches()}): {@link IllegalStateException}.

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,6 +48,11 @@ class CrashFuzzTest {
         int jobs = Math.max(1, Integer.getInteger("fuzz.jobs", 2));
         Path dir = Path.of("target", "fuzz").toAbsolutePath();
         Files.createDirectories(dir);
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(dir, "{failed-*.txt,hs_err_*.log}")) {
+            for (Path p : old) {
+                Files.delete(p); // from an earlier run
+            }
+        }
         SplittableRandom seeds = new SplittableRandom(baseSeed);
         long start = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(jobs);

@@ -27,14 +27,23 @@ public final class SlabByteBufAllocatorMetric implements ByteBufAllocatorMetric 
         return allocator.usedHeapBytes();
     }
 
+    /**
+     * @throws IllegalStateException if the slab allocator is closed
+     */
     @Override
     public long usedDirectMemory() {
         return allocator.stats().usedBytes();
     }
 
+    /** Both values; {@code usedDirectMemory: closed} once the slab allocator is closed. */
     @Override
     public String toString() {
-        return "SlabByteBufAllocatorMetric(usedHeapMemory: " + usedHeapMemory()
-            + "; usedDirectMemory: " + usedDirectMemory() + ')';
+        String direct;
+        try {
+            direct = Long.toString(usedDirectMemory());
+        } catch (IllegalStateException closed) {
+            direct = "closed";
+        }
+        return "SlabByteBufAllocatorMetric(usedHeapMemory: " + usedHeapMemory() + "; usedDirectMemory: " + direct + ')';
     }
 }

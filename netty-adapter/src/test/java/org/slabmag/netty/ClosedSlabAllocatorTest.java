@@ -65,6 +65,7 @@ class ClosedSlabAllocatorTest {
         assertThrows(IllegalStateException.class, alloc::stats);
         assertThrows(IllegalStateException.class, alloc::trim);
         assertThrows(IllegalStateException.class, () -> alloc.metric().usedDirectMemory());
+        assertTrue(alloc.metric().toString().contains("usedDirectMemory: closed"), alloc.metric().toString());
         assertEquals(16, alloc.metric().usedHeapMemory(), "heap buffers do not depend on the slab allocator");
         assertTrue(alloc.heapBuffer(8).release());
         for (ByteBuf buf : buffers) {

@@ -33,17 +33,25 @@ import org.slabmag.internal.UncheckedBlocks;
  * <p><b>Errors.</b> Sizes {@code <= 0} and bad alignments: {@link IllegalArgumentException}. A free of
  * an address this allocator did not hand out, of an interior address, or with a size of another
  * class, or of a block never handed out: {@link IllegalArgumentException}, and nothing changes. A
- * double free is rejected with {@link IllegalStateException}: always for blocks above 64 KiB; for
- * smaller blocks whenever the two frees are ordered by happens-before (each block carries a state
- * byte, written plainly), and in hardened mode also when two threads free the same block at the same
- * moment (the byte changes by compare-and-set). A double free whose slab has meanwhile gone back to
- * the buddy allocator is refused as an address that is no block ({@link IllegalArgumentException}).
- * Over {@code maxMemory}:
- * {@link SlabOutOfMemoryError}, after which the allocator still serves. Any call after {@link #close()}:
- * {@link IllegalStateException}.
+ * double free is rejected with {@link IllegalStateException} as long as the block was not handed out
+ * again in between: always for blocks above 64 KiB while their pages are free; for smaller blocks
+ * whenever the two frees are ordered by happens-before (each block carries a state byte, written
+ * plainly), and in hardened mode also when two threads free the same block at the same moment (the
+ * byte changes by compare-and-set). A double free whose slab has meanwhile gone back to the buddy
+ * allocator is refused as an address that is no block ({@link IllegalArgumentException}). <b>Not
+ * caught, in any mode:</b> a stale free made after the block was handed out again (to this or another
+ * user) frees the new owner's block, whose memory may then be handed out again or returned to the OS
+ * under it; catching it would need a quarantine of freed blocks, which slabmag does not have. Like any
+ * raw address, a block must not be touched after it was freed: its memory may have gone back to the
+ * OS ({@link #trim()}). Over {@code maxMemory}: {@link SlabOutOfMemoryError}, after which the
+ * allocator still serves. Any call after {@link #close()} other than {@link #close()},
+ * {@link #isClosed()} and the configuration getters ({@link #chunkSize()}, {@link #maxMemory()},
+ * {@link #isHardened()}, {@link #hasThreadCaches()}): {@link IllegalStateException}.
  *
- * <p><b>Thread-safety and memory effects.</b> All methods are thread-safe, except that
- * {@link #close()} must not race with other calls. Everything a thread wrote to a block before
+ * <p><b>Thread-safety and memory effects.</b> All methods are thread-safe, {@link #close()} included:
+ * a call racing {@code close()} completes normally or throws {@link IllegalStateException}, and no
+ * memory is returned to the OS while a user or a thread cache holds a block in it (see
+ * {@link #close()}). Everything a thread wrote to a block before
  * {@code free} happens-before the {@code allocate} that hands the same block to another thread.
  *
  * <p><b>Memory held.</b> A platform thread that keeps allocating gets private magazines (after
@@ -51,8 +59,9 @@ import org.slabmag.internal.UncheckedBlocks;
  * and threads warming up share striped magazines that any thread can reach. Memory freed and not
  * reused for the {@link SlabAllocatorBuilder#decay(java.time.Duration) decay time} (default 10 s) goes
  * back to the heap and the operating system by itself, through one shared daemon thread
- * ({@code slabmag-reclaimer}) that holds allocators weakly (their MBean, while registered, does not): the blocks of threads that ended, of idle
- * stripes and of the depot, then spare slabs and free chunks. A live thread's private magazines go back
+ * ({@code slabmag-reclaimer}) that holds allocators weakly (their MBean, while registered, does
+ * not): the blocks of threads that ended, of idle stripes and of the depot, then spare slabs and free
+ * chunks. A live thread's private magazines go back
  * at its next trip to the depot after it was idle for a decay time; until then an idle thread holds at
  * most two magazines per class. Over the memory limit, every cache a thread can reach is given back
  * before {@link SlabOutOfMemoryError} is thrown, and its message tells bytes in users' hands from bytes
@@ -68,7 +77,7 @@ public final class SlabAllocator implements AutoCloseable {
     private static final int MIN_ALIGNMENT = 16;
 
     static {
-        UncheckedBlocks.registerLayerAccess(allocator -> allocator.magazines);
+        UncheckedBlocks.registerAccess(allocator -> allocator.magazines, allocator -> allocator.heap);
     }
 
     private final LockedHeap heap;
@@ -81,10 +90,12 @@ public final class SlabAllocator implements AutoCloseable {
     /** For {@link #isClosed()}, which may be polled from any thread. */
     private volatile boolean closed;
     /**
-     * The same fact for every call's check. {@code close()} must not race with other calls, so a call
-     * it should stop is ordered after it and sees this plain write; a volatile read here would be an
-     * acquire on every call, which keeps the JIT from sharing loads between inlined calls (measured:
-     * about 4 ns of a 27 ns allocate+free pair).
+     * The same fact for every call's check, deliberately a plain field: a call ordered after
+     * {@code close()} sees this write and throws; a call racing it may miss it, which is safe because
+     * the heap checks its own closed flag under its lock before handing anything out, and keeps mapped
+     * every chunk with a block out. A volatile read here would be an acquire on every call, which keeps
+     * the JIT from sharing loads between inlined calls (measured: about 4 ns of a 27 ns allocate+free
+     * pair).
      */
     private boolean shut;
     /** The registered MBean, or null (JMX off, or registration under a default name failed). */
@@ -204,9 +215,11 @@ public final class SlabAllocator implements AutoCloseable {
      * them may be used.
      *
      * @throws IllegalArgumentException if {@code size <= 0}
+     * @throws IllegalStateException    after {@link #close()}
      */
     public int usableSize(int size) {
         checkSize(size);
+        checkOpen();
         int c = SizeClasses.classOf(size);
         if (c >= 0) {
             return SizeClasses.blockSize(c);
@@ -214,7 +227,11 @@ public final class SlabAllocator implements AutoCloseable {
         return (int) Math.min(Integer.MAX_VALUE, rawHeap.largeUsableSize(size));
     }
 
-    /** A snapshot of memory and counters; see {@link AllocatorStats} for when it is exact. */
+    /**
+     * A snapshot of memory and counters; see {@link AllocatorStats} for when it is exact.
+     *
+     * @throws IllegalStateException after {@link #close()}, also when racing it
+     */
     public AllocatorStats stats() {
         checkOpen();
         long[] threadTotals = new long[3];
@@ -252,6 +269,8 @@ public final class SlabAllocator implements AutoCloseable {
      * Returns memory to the operating system: the calling thread's magazines, the caches of threads
      * that ended and the depot go back to the heap, then empty slabs and chunks are released. Blocks
      * in the magazines of other live threads stay there.
+     *
+     * @throws IllegalStateException after {@link #close()}, also when racing it
      */
     public void trim() {
         checkOpen();
@@ -262,8 +281,29 @@ public final class SlabAllocator implements AutoCloseable {
     }
 
     /**
-     * Unregisters the MBean, then frees all memory, including blocks still allocated: their addresses become
-     * invalid. Must not race with other calls on this allocator; later calls throw {@link IllegalStateException}.
+     * Closes the allocator: it unregisters its MBean, stops its decay, hands out nothing more, and returns to the operating system all the
+     * memory nobody holds, now or as soon as the last holder lets go; it never unmaps memory still in
+     * use, so closing is memory-safe whatever other threads are doing.
+     *
+     * <p>What happens at once: the heap stops handing out memory; the calling thread's magazines,
+     * the caches of threads that ended and the depot go back to the heap; every spare slab and every
+     * chunk with no block out of the heap are returned to the OS.
+     *
+     * <p>What stays mapped: every chunk holding a block that a user has not freed, or that sits in
+     * the magazines of another live thread, and every huge block not freed. A block in a user's hands
+     * stays readable and writable; a user's {@link #free} of it throws {@link IllegalStateException}
+     * like every later call, so its chunk stays mapped until the JVM exits (free blocks before closing
+     * to get their memory back). A block a Netty buffer of slabmag's adapter holds goes back when the
+     * buffer is released, without an exception. Another thread's magazines go back when that thread
+     * next calls this allocator (and gets {@link IllegalStateException}), or after it ended, when
+     * some thread next calls. A chunk whose last block comes back is returned to the OS then.
+     *
+     * <p>Thread-safety: may race with any call. A racing call completes normally (with memory that
+     * stays valid) or throws {@link IllegalStateException}. Calls ordered after {@code close()} by
+     * happens-before (on the closing thread, or after synchronizing with it) throw
+     * {@link IllegalStateException} (see the class comment for the exceptions); the closed check is a
+     * plain read, so a thread not synchronized with the closing one may still be served from its own
+     * magazines for a while, with memory that stays valid, but never gets memory from the heap.
      * Calling it again has no effect.
      */
     @Override
@@ -281,10 +321,10 @@ public final class SlabAllocator implements AutoCloseable {
         if (mbean != null) {
             mbean.unregister();
         }
+        heap.close();
         if (magazines != null) {
             magazines.close();
         }
-        heap.close();
     }
 
     /** The chunk size. */
@@ -383,7 +423,15 @@ public final class SlabAllocator implements AutoCloseable {
 
     private void checkOpen() {
         if (shut) {
-            throw new IllegalStateException("this SlabAllocator is closed");
+            throw closedCall();
         }
+    }
+
+    /** Out of line, so that {@link #checkOpen()} stays small enough to inline. */
+    private IllegalStateException closedCall() {
+        if (magazines != null) {
+            return magazines.closedCall();
+        }
+        return new IllegalStateException("this SlabAllocator is closed");
     }
 }

@@ -59,7 +59,9 @@ public final class SlabAllocatorBuilder {
      * Hardened mode: the state byte every block carries is changed by compare-and-set instead of
      * plain writes, so that two threads freeing the same block at the same moment are caught too
      * ({@link IllegalStateException}); an atomic operation per allocate and free. Double frees ordered
-     * by happens-before are caught in either mode.
+     * by happens-before are caught in either mode, as long as the block was not handed out again in
+     * between; neither mode catches a stale free after the block was reused (it frees the new owner's
+     * block), which would need a quarantine of freed blocks.
      * Default: the system property {@code slabmag.hardened}, else false.
      */
     public SlabAllocatorBuilder hardened(boolean hardened) {

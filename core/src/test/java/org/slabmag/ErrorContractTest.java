@@ -544,16 +544,20 @@ class ErrorContractTest {
             () -> a.free(large.address(), 100_000),
             () -> a.free(aligned, 100, 64),
             () -> a.stats(),
-            () -> a.trim());
+            () -> a.trim(),
+            () -> a.usableSize(64),
+            () -> a.usableSize(100_000));
         for (int i = 0; i < calls.size(); i++) {
             int n = i;
             IllegalStateException e = assertThrows(IllegalStateException.class, calls.get(i), () -> "call #" + n);
             assertTrue(e.getMessage().contains("closed"), e.getMessage());
         }
-        // pure functions of the configuration keep working
-        assertEquals(64, a.usableSize(64));
-        assertEquals(128 << 10, a.usableSize(100_000));
+        // bad arguments are still named first
+        assertThrows(IllegalArgumentException.class, () -> a.usableSize(0));
+        // the configuration getters keep working
         assertEquals(CHUNK, a.chunkSize());
+        assertEquals(config.equals("magazines"), a.hasThreadCaches());
+        assertFalse(a.isHardened());
         assertDoesNotThrow(a::close, "closing again has no effect");
         assertTrue(a.isClosed());
         // a thread that never used the allocator is refused too

@@ -24,6 +24,14 @@ import org.slabmag.internal.event.SlabEvents;
  * <p>Every free is validated: the address must be the start of a block this heap handed out, of
  * the class the size maps to; otherwise {@link IllegalArgumentException} and nothing changes.
  *
+ * <p><b>Closing.</b> {@link #close()} stops the heap from handing out memory: afterwards every call
+ * that would take memory ({@link #takeBlocks}, {@code fill}, {@link #allocateSmall},
+ * {@link #allocateLarge}), and {@link #trim()} and {@link #snapshot()}, throw
+ * {@link IllegalStateException}. Calls that give memory back keep working, with their usual checks,
+ * and each returns every chunk that became entirely free (and spare slabs) to the OS at once. So a
+ * chunk is returned only when none of its blocks is out of the heap (in a user's hands, a magazine
+ * or a depot): memory still held is never unmapped under its holder.
+ *
  * <p>Not thread-safe: {@link LockedHeap} guards it. {@link #slabFor} alone may be called without the
  * lock (see {@link Chunk#slabs}).
  */
@@ -62,6 +70,8 @@ public final class Heap {
     private long allocations;
     private long deallocations;
     private long requestedBytes;
+    /** Set by {@link #close()}: nothing is handed out any more, and free memory goes back at once. */
+    private boolean closed;
 
     /**
      * @param chunkSize power of two, at least {@link SizeClasses#maxSlabBytes()}
@@ -97,10 +107,11 @@ public final class Heap {
      * @throws SlabOutOfMemoryError when none can be had
      */
     public int takeBlocks(int c, long[] dst, int off, int n) {
+        checkOpen();
         try {
             return caches[c].take(dst, null, off, n);
         } catch (SlabOutOfMemoryError e) {
-            trim();
+            releaseFree();
             return caches[c].take(dst, null, off, n);
         }
     }
@@ -116,6 +127,7 @@ public final class Heap {
             Slab slab = slabFor(address, c);
             caches[c].giveBack(slab, blockIndex(slab, address));
         }
+        releaseIfClosed();
     }
 
     /**
@@ -125,10 +137,11 @@ public final class Heap {
      * @throws SlabOutOfMemoryError when none can be had
      */
     int fill(int c, Magazine m, int n) {
+        checkOpen();
         try {
             m.size = caches[c].take(m.rounds, m.slabs, 0, n);
         } catch (SlabOutOfMemoryError e) {
-            trim();
+            releaseFree();
             m.size = caches[c].take(m.rounds, m.slabs, 0, n);
         }
         return m.size;
@@ -148,6 +161,7 @@ public final class Heap {
             m.slabs[i] = null;
         }
         m.size = 0;
+        releaseIfClosed();
     }
 
     /** Allocates one block of class {@code c} for a user. */
@@ -169,6 +183,7 @@ public final class Heap {
         checkFreed(slab, index, address);
         caches[c].giveBack(slab, index);
         countFree(requested);
+        releaseIfClosed();
     }
 
     /**
@@ -262,6 +277,11 @@ public final class Heap {
 
     /** Bytes reserved for a request above {@link SizeClasses#MAX_SLAB_BLOCK}. */
     public long largeUsableSize(long size) {
+        return largeUsableSize(size, chunkSize);
+    }
+
+    /** Bytes reserved for a request above {@link SizeClasses#MAX_SLAB_BLOCK} in a heap of {@code chunkSize} chunks. */
+    public static long largeUsableSize(long size, int chunkSize) {
         if (size <= chunkSize) {
             return (long) SizeClasses.PAGE_SIZE << orderOf(size);
         }
@@ -270,6 +290,7 @@ public final class Heap {
 
     /** Allocates a block above {@link SizeClasses#MAX_SLAB_BLOCK} bytes. */
     public long allocateLarge(long size, long requested) {
+        checkOpen();
         long address;
         if (size <= chunkSize) {
             int order = orderOf(size);
@@ -277,7 +298,7 @@ public final class Heap {
             try {
                 page = allocatePages(order);
             } catch (SlabOutOfMemoryError e) {
-                trim();
+                releaseFree();
                 page = allocatePages(order);
             }
             address = addressOfPage(page);
@@ -342,6 +363,7 @@ public final class Heap {
             reservedBytes -= block.size;
         }
         countFree(requested);
+        releaseIfClosed();
     }
 
     private long allocateHuge(long size) {
@@ -366,7 +388,7 @@ public final class Heap {
         return Math.max(size + SizeClasses.PAGE_SIZE, NativeMemory.ALWAYS_MAPPED);
     }
 
-    private int orderOf(long size) {
+    private static int orderOf(long size) {
         long pages = (size + SizeClasses.PAGE_SIZE - 1) >>> SizeClasses.PAGE_SHIFT;
         return 64 - Long.numberOfLeadingZeros(pages - 1);
     }
@@ -441,7 +463,7 @@ public final class Heap {
 
     private void ensureRoom(long bytes) {
         if (reservedBytes + bytes > maxMemory) {
-            trim();
+            releaseFree();
             if (reservedBytes + bytes > maxMemory) {
                 SlabEvents.memoryLimitReached(bytes, maxMemory, reservedBytes);
                 throw new SlabOutOfMemoryError(bytes, maxMemory, reservedBytes, usedBytesInHeap());
@@ -487,9 +509,19 @@ public final class Heap {
         return chunkOfPage(page).address + ((long) (page & ((1 << maxOrder) - 1)) << SizeClasses.PAGE_SHIFT);
     }
 
-    /** Returns spare slabs and every entirely free chunk to the operating system. */
+    /**
+     * Returns spare slabs and every entirely free chunk to the operating system.
+     *
+     * @throws IllegalStateException after {@link #close()}
+     */
     public void trim() {
+        checkOpen();
         long before = reservedBytes;
+        releaseFree();
+        SlabEvents.trimmed(before, reservedBytes);
+    }
+
+    private void releaseFree() {
         for (SlabCache cache : caches) {
             cache.trim();
         }
@@ -498,7 +530,6 @@ public final class Heap {
                 removeChunk(region);
             }
         }
-        SlabEvents.trimmed(before, reservedBytes);
     }
 
     /**
@@ -553,25 +584,37 @@ public final class Heap {
         regionReleased[region] = 0;
     }
 
-    /** Returns all memory to the operating system; the heap must not be used afterwards. */
+    /**
+     * Closes the heap (see the class comment): from now on it hands nothing out, and it returns to
+     * the OS every spare slab and every chunk with no block out of the heap, now and whenever a
+     * give-back empties one. Chunks with blocks still out, and huge blocks, stay mapped until those
+     * come back. Calling it again has no effect.
+     */
     public void close() {
-        for (int region = 0; region < regionCount; region++) {
-            if (regions[region] != null) {
-                regions[region].release();
-                regions[region] = null;
-            }
+        closed = true;
+        releaseFree();
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Bytes reserved from the OS now, chunks and huge blocks; also after close (for tests). */
+    long reservedBytes() {
+        return reservedBytes;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this SlabAllocator is closed");
         }
-        for (HugeBlock block : huge.values()) {
-            NativeMemory.release(block.reservedAddress);
-            SlabEvents.pagesReleased(block.reservedAddress, block.size);
+    }
+
+    private void releaseIfClosed() {
+        if (closed) {
+            releaseFree();
         }
-        huge.clear();
-        chunks = 0;
-        reservedBytes = 0;
-        releasedBytes = 0;
-        Arrays.fill(regionReleased, 0);
-        hugeBytes = 0;
-        largeBytes = 0;
     }
 
     // ---------------------------------------------------------------- accounting
@@ -597,6 +640,7 @@ public final class Heap {
 
     /** A consistent snapshot of the heap's counters; call with the lock held. */
     public HeapSnapshot snapshot() {
+        checkOpen();
         int[] slabs = new int[SizeClasses.COUNT];
         long[] total = new long[SizeClasses.COUNT];
         long[] taken = new long[SizeClasses.COUNT];

@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 
 import org.slabmag.SlabOutOfMemoryError;
 
@@ -38,6 +37,14 @@ import org.slabmag.SlabOutOfMemoryError;
  * is bounded instead: two magazines per class, at most {@link #privateCacheBound} bytes. Out of
  * memory, the layer takes back the caller's magazines, the shared stripes, dead threads' caches and
  * the depots, and asks every private cache to give back at its next trip to the depot.
+ *
+ * <p><b>Closing.</b> {@link #close()} (after the heap was closed) gives the caller's magazines, the
+ * caches of threads that ended and every depot back to the heap. Magazines of other live threads are
+ * never touched by another thread: their blocks stay out of the heap (so their chunks stay mapped)
+ * until the owner calls in again, when it gets {@link IllegalStateException} and its cache goes back
+ * ({@link #closedCall()}), or ends and a later call after close reclaims it. Threads racing
+ * {@code close()} may still use their magazines and the depot; any of them that reaches the heap to
+ * take memory gets {@link IllegalStateException}.
  *
  * <p>Thread-safe.
  */
@@ -151,9 +158,15 @@ public final class MagazineLayer {
         }
     }
 
-    /** Frees a block from {@link #allocateUnchecked} without validation; see {@link UncheckedBlocks}. */
+    /**
+     * Frees a block from {@link #allocateUnchecked} without validation; see {@link UncheckedBlocks}.
+     * After close the block goes straight back to the closed heap (see {@link #close()}).
+     */
     void freeUnchecked(long address, int c, int requested) {
-        checkOpen();
+        if (closed) {
+            freeUncheckedAfterClose(address, c);
+            return;
+        }
         Thread t = Thread.currentThread();
         ThreadCache cache = cacheOf(t);
         if (cache != null) {
@@ -169,6 +182,24 @@ public final class MagazineLayer {
     }
 
     /**
+     * Validates and frees a block of class {@code c} from {@link #allocate}, for the adapters: after
+     * close it goes straight back to the closed heap (with the same checks) instead of throwing.
+     */
+    void freeChecked(long address, int c, int requested) {
+        if (closed) {
+            closedCall();
+            heap.freeSmall(address, c, requested);
+            return;
+        }
+        free(address, c, requested);
+    }
+
+    private void freeUncheckedAfterClose(long address, int c) {
+        closedCall();
+        heap.giveBackBlocks(c, new long[] {address}, 0, 1);
+    }
+
+    /**
      * The private cache of thread {@code t}, or null if it uses the shared stripes. A slot table
      * indexed by thread id answers in a few loads (an entry is trusted only if its final
      * {@code owner} is the calling thread, so a racy read of the table is harmless); on a miss,
@@ -181,8 +212,20 @@ public final class MagazineLayer {
 
     private void checkOpen() {
         if (closed) {
-            throw new IllegalStateException("this SlabAllocator is closed");
+            throw closedCall();
         }
+    }
+
+    /**
+     * Called by a thread that found the allocator closed: gives its own magazines, the shared stripes,
+     * the caches of threads that ended and the depots (which threads racing close may have refilled)
+     * back to the closed heap, which returns every chunk that became free.
+     *
+     * @return the exception to throw at the caller
+     */
+    public IllegalStateException closedCall() {
+        trim();
+        return new IllegalStateException("this SlabAllocator is closed");
     }
 
     /**
@@ -360,12 +403,14 @@ public final class MagazineLayer {
         releaseDepots();
     }
 
-    /** Forgets all caches; the heap is about to be closed. */
+    /**
+     * Marks the layer closed (a plain write: calls racing it may still see it open) and gives the
+     * caller's magazines, the caches of threads that ended and the depots back to the heap, which
+     * must be closed first so that nothing given back is handed out again.
+     */
     public void close() {
         closed = true;
-        registry.clear();
-        local.remove();
-        Arrays.fill(slots, null);
+        trim();
     }
 
     /**

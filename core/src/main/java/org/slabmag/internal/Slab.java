@@ -18,8 +18,10 @@ import java.lang.invoke.VarHandle;
  * before the block could enter a magazine twice. By default the byte is read and written plainly:
  * each block has its own byte (no word tearing, JLS 17.6), and a thread that legitimately frees a
  * block saw the allocation's write through the happens-before edge that gave it the block, so every
- * misuse ordered by happens-before is caught. In hardened mode the byte is changed by
- * compare-and-set, so two threads freeing the same block at the same moment are told apart too.
+ * misuse ordered by happens-before is caught while the block is not handed out again. In hardened
+ * mode the byte is changed by compare-and-set, so two threads freeing the same block at the same
+ * moment are told apart too. A stale free after the block was handed out again finds it live and is
+ * taken for the new owner's free, in either mode: only a quarantine of freed blocks could tell.
  *
  * <p>Fields other than {@code states} are guarded by the heap lock; the final fields are safe to
  * read from any thread that found the slab through {@link Chunk#slabs}.

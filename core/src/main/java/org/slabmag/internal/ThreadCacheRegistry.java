@@ -69,16 +69,6 @@ final class ThreadCacheRegistry {
         }
     }
 
-    /** Forgets every cache, without touching their magazines (the allocator is closing). */
-    void clear() {
-        lock.lock();
-        try {
-            caches.clear();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /**
      * Sums the counters of live and retired caches into {@code totals} (allocations, deallocations,
      * requested bytes) and the rounds cached per class into {@code roundsPerClass}.

@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.agrona.UnsafeApi;
 import org.agrona.collections.LongHashSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slabmag.AllocatorStats;
 import org.slabmag.SlabAllocator;
 
@@ -114,14 +116,32 @@ class UncheckedBlocksTest {
         }
     }
 
-    @Test
-    void callsAfterCloseThrow() {
-        SlabAllocator a = SlabAllocator.create();
+    /**
+     * After close, allocation throws but a free does not: a Netty buffer released after its allocator
+     * was closed gives its block back (the block stayed valid until then).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void allocationAfterCloseThrowsAndFreeGivesBack(boolean hardened) {
+        SlabAllocator a = SlabAllocator.builder().hardened(hardened).build();
         UncheckedBlocks blocks = UncheckedBlocks.of(a);
-        long address = blocks.allocate(64);
+        int[] sizes = {64, 100_000, a.chunkSize() + 1};
+        long[] live = new long[sizes.length];
+        for (int i = 0; i < sizes.length; i++) {
+            live[i] = blocks.allocate(sizes[i]);
+            UnsafeApi.setMemory(live[i], sizes[i], (byte) i);
+        }
         a.close();
         assertThrows(IllegalStateException.class, () -> blocks.allocate(64));
-        assertThrows(IllegalStateException.class, () -> blocks.free(address, 64));
+        assertThrows(IllegalStateException.class, () -> blocks.allocate(100_000));
+        assertEquals(64, blocks.usableSize(64), "live buffers still need their region size");
+        for (int i = 0; i < sizes.length; i++) {
+            for (int k = 0; k < sizes[i]; k += 4093) {
+                assertEquals((byte) i, UnsafeApi.getByte(live[i] + k), "memory still mapped and intact");
+            }
+            blocks.free(live[i], sizes[i]);
+        }
+        assertThrows(IllegalArgumentException.class, () -> blocks.free(live[1], 0));
     }
 
     /**

@@ -22,8 +22,9 @@ import org.slabmag.internal.UncheckedBlocks;
  * the last reference returns the block to the allocator from whatever thread releases it, which is as
  * cheap as a release on the allocating thread (per-thread magazines). A buffer frees its block exactly
  * once, guarded by its reference count, so it skips the slab allocator's per-free address checks
- * ({@code org.slabmag.internal.UncheckedBlocks}); a hardened slab allocator checks every call anyway,
- * and a user's {@link SlabAllocator#free} of memory a live buffer owns is refused. Buffers pass through
+ * ({@code org.slabmag.internal.UncheckedBlocks}), and a user's {@link SlabAllocator#free} of memory a live
+ * buffer owns is refused. A hardened slab allocator, or one without thread caches, checks the buffers' frees
+ * too, but there a user's free of a buffer's memory is taken for a valid free. Buffers pass through
  * {@code toLeakAwareBuffer}, so Netty's {@link io.netty.util.ResourceLeakDetector} covers them. Memory
  * access does not depend on Netty's {@code sun.misc.Unsafe} support, so {@code hasMemoryAddress()} is true
  * on JDK 25 too. A JVM using it needs {@code --add-opens java.base/jdk.internal.misc=ALL-UNNAMED}.
@@ -36,9 +37,15 @@ import org.slabmag.internal.UncheckedBlocks;
  * <p><b>Ownership:</b> an allocator made by {@link #SlabByteBufAllocator(boolean)} creates its own
  * {@link SlabAllocator} with default settings and keeps it for the life of the JVM. To bound memory or
  * to close the slab allocator, build one and pass it to {@link #SlabByteBufAllocator(SlabAllocator,
- * boolean)}; the caller then owns it and must not close it while buffers of this allocator are live
- * (releasing them afterwards throws {@link IllegalStateException}). Over the slab allocator's memory limit
- * allocation throws {@link org.slabmag.SlabOutOfMemoryError}, an {@link OutOfMemoryError}.
+ * boolean)}; the caller then owns it. Over the slab allocator's memory limit allocation throws
+ * {@link org.slabmag.SlabOutOfMemoryError}, an {@link OutOfMemoryError}.
+ *
+ * <p><b>After the slab allocator is closed</b> (also while closing races other threads): new direct
+ * buffers, growing a direct buffer past its block, {@link #stats()}, {@link #trim()} and the metric's
+ * {@code usedDirectMemory()} throw {@link IllegalStateException}; heap buffers are unaffected. Direct
+ * buffers still live keep their memory, which the closed slab allocator does not unmap, and work as
+ * before; releasing one gives its block back without an exception, and the slab allocator returns each
+ * chunk to the OS when its last block comes back.
  *
  * <p><b>Thread safety and memory effects:</b> all methods are thread-safe; buffers follow Netty's rules
  * (access from one thread at a time, reference counting from any). Everything written to a direct
@@ -129,6 +136,8 @@ public final class SlabByteBufAllocator extends AbstractByteBufAllocator impleme
     /**
      * A snapshot of the underlying slab allocator's statistics (which include its other users, if it is
      * shared).
+     *
+     * @throws IllegalStateException if the slab allocator is closed
      */
     public AllocatorStats stats() {
         return slab.stats();
@@ -142,6 +151,8 @@ public final class SlabByteBufAllocator extends AbstractByteBufAllocator impleme
     /**
      * Returns cached and empty memory of the slab allocator to the operating system
      * ({@link SlabAllocator#trim()}). Live buffers are unaffected.
+     *
+     * @throws IllegalStateException if the slab allocator is closed
      */
     public void trim() {
         slab.trim();
@@ -151,8 +162,9 @@ public final class SlabByteBufAllocator extends AbstractByteBufAllocator impleme
         return blocks.allocate(size);
     }
 
+    /** The usable size of a block of {@code size} bytes; also after the slab allocator was closed. */
     int regionSize(int size) {
-        return slab.usableSize(size);
+        return blocks.usableSize(size);
     }
 
     void freeRegion(long address, int size) {

@@ -29,20 +29,34 @@ public final class SlabByteBufAllocatorMetric implements ByteBufAllocatorMetric 
         return allocator.usedHeapBytes();
     }
 
-    /** Direct memory held from the operating system: {@link AllocatorStats#totalBytes()}. */
+    /**
+     * Direct memory held from the operating system: {@link AllocatorStats#totalBytes()}.
+     *
+     * @throws IllegalStateException if the slab allocator is closed
+     */
     @Override
     public long usedDirectMemory() {
         return allocator.stats().totalBytes();
     }
 
-    /** Bytes of live direct blocks, by usable size: {@link AllocatorStats#usedBytes()}. */
+    /**
+     * Bytes of live direct blocks, by usable size: {@link AllocatorStats#usedBytes()}.
+     *
+     * @throws IllegalStateException if the slab allocator is closed
+     */
     public long liveDirectMemory() {
         return allocator.stats().usedBytes();
     }
 
+    /** Both values; {@code usedDirectMemory: closed} once the slab allocator is closed. */
     @Override
     public String toString() {
-        return "SlabByteBufAllocatorMetric(usedHeapMemory: " + usedHeapMemory()
-            + "; usedDirectMemory: " + usedDirectMemory() + "; liveDirectMemory: " + liveDirectMemory() + ')';
+        String direct;
+        try {
+            direct = usedDirectMemory() + "; liveDirectMemory: " + liveDirectMemory();
+        } catch (IllegalStateException closed) {
+            direct = "closed";
+        }
+        return "SlabByteBufAllocatorMetric(usedHeapMemory: " + usedHeapMemory() + "; usedDirectMemory: " + direct + ')';
     }
 }

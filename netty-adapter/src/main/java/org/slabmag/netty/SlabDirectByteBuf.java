@@ -14,6 +14,7 @@ import java.nio.channels.ScatteringByteChannel;
 import io.netty.buffer.AbstractReferenceCountedByteBuf;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.IllegalReferenceCountException;
 
 /**
  * A direct {@link ByteBuf} over one region of a {@link org.slabmag.SlabAllocator}.
@@ -43,9 +44,22 @@ import io.netty.buffer.ByteBufAllocator;
  * Like every Netty buffer it is not thread-safe for access; reference counting is. {@link #deallocate()}
  * may run on any thread: it clears the buffer's references to the region before handing the memory
  * back, and the allocator's {@code free} makes every write to the region happen-before a later
- * allocation of the same memory. After the last release the buffer holds address 0, and every access
- * fails with {@link io.netty.util.IllegalReferenceCountException} (Netty's {@code ensureAccessible})
- * before touching memory.
+ * allocation of the same memory.
+ *
+ * <h2>After release</h2>
+ * A released buffer never touches native memory, also with Netty's
+ * {@code -Dio.netty.buffer.checkAccessible=false}: {@link #deallocate()} sets the capacity and both
+ * indices to 0 and the address to 0, so Netty's bounds checks throw {@link IndexOutOfBoundsException};
+ * and every primitive, bulk transfer, NIO view and {@link #memoryAddress()} checks the address and
+ * throws {@link IllegalReferenceCountException} for 0, which also stops slices and duplicates (whose
+ * own capacity did not change) and Netty's {@code -Dio.netty.buffer.checkBounds=false}. With the
+ * default settings Netty's {@code ensureAccessible} throws {@link IllegalReferenceCountException}
+ * first, as for any released Netty buffer.
+ *
+ * <h2>After the slab allocator is closed</h2>
+ * A live buffer keeps its region: the closed allocator does not unmap memory a buffer holds, so reads
+ * and writes keep working; growing beyond the region throws {@link IllegalStateException} (no new
+ * memory); the last release gives the region back without an exception.
  *
  * <p>Buffer objects are not recycled: on a plain (non-event-loop) thread a get/recycle through Netty's
  * {@code Recycler} measured about five times the cost of allocating a fresh object of this size, and a
@@ -53,7 +67,7 @@ import io.netty.buffer.ByteBufAllocator;
  */
 final class SlabDirectByteBuf extends AbstractReferenceCountedByteBuf {
     private final SlabByteBufAllocator alloc;
-    /** Start of the region; 0 once deallocated. */
+    /** Start of the region; 0 once deallocated, and then every access throws (see {@link #addr()}). */
     private long address;
     /** The size passed to {@code allocate}, needed by {@code free}. */
     private int allocSize;
@@ -86,8 +100,24 @@ final class SlabDirectByteBuf extends AbstractReferenceCountedByteBuf {
         long region = address;
         int size = allocSize;
         address = 0;
+        capacity = 0;
+        trimIndicesToCapacity(0);
         internalNio = null;
         alloc.freeRegion(region, size);
+    }
+
+    /**
+     * The region's address, for every access to it.
+     *
+     * @throws IllegalReferenceCountException if the buffer was released (address 0), whatever Netty's
+     *                                        {@code checkAccessible} and {@code checkBounds} say
+     */
+    private long addr() {
+        long a = address;
+        if (a == 0) {
+            throw new IllegalReferenceCountException(0);
+        }
+        return a;
     }
 
     private int regionSize() {
@@ -107,6 +137,7 @@ final class SlabDirectByteBuf extends AbstractReferenceCountedByteBuf {
     @Override
     public ByteBuf capacity(int newCapacity) {
         checkNewCapacity(newCapacity);
+        long oldAddress = addr();
         int oldCapacity = capacity;
         if (newCapacity <= regionSize()) {
             if (newCapacity < oldCapacity) {
@@ -118,8 +149,7 @@ final class SlabDirectByteBuf extends AbstractReferenceCountedByteBuf {
         int newAllocSize = requestSize(newCapacity);
         long newAddress = alloc.allocateRegion(newAllocSize);
         int newRegionSize = alloc.regionSize(newAllocSize);
-        DirectMemory.copy(address, newAddress, oldCapacity);
-        long oldAddress = address;
+        DirectMemory.copy(oldAddress, newAddress, oldCapacity);
         int oldAllocSize = allocSize;
         address = newAddress;
         allocSize = newAllocSize;
@@ -185,111 +215,111 @@ final class SlabDirectByteBuf extends AbstractReferenceCountedByteBuf {
     @Override
     public long memoryAddress() {
         ensureAccessible();
-        return address;
+        return addr();
     }
 
     // ---------------------------------------------------------------- primitives (bounds checked by callers)
 
     @Override
     protected byte _getByte(int index) {
-        return DirectMemory.getByte(address + index);
+        return DirectMemory.getByte(addr() + index);
     }
 
     @Override
     protected short _getShort(int index) {
-        return DirectMemory.getShort(address + index, true);
+        return DirectMemory.getShort(addr() + index, true);
     }
 
     @Override
     protected short _getShortLE(int index) {
-        return DirectMemory.getShort(address + index, false);
+        return DirectMemory.getShort(addr() + index, false);
     }
 
     @Override
     protected int _getUnsignedMedium(int index) {
-        long a = address + index;
+        long a = addr() + index;
         return (DirectMemory.getByte(a) & 0xff) << 16 | DirectMemory.getShort(a + 1, true) & 0xffff;
     }
 
     @Override
     protected int _getUnsignedMediumLE(int index) {
-        long a = address + index;
+        long a = addr() + index;
         return DirectMemory.getByte(a) & 0xff | (DirectMemory.getShort(a + 1, false) & 0xffff) << 8;
     }
 
     @Override
     protected int _getInt(int index) {
-        return DirectMemory.getInt(address + index, true);
+        return DirectMemory.getInt(addr() + index, true);
     }
 
     @Override
     protected int _getIntLE(int index) {
-        return DirectMemory.getInt(address + index, false);
+        return DirectMemory.getInt(addr() + index, false);
     }
 
     @Override
     protected long _getLong(int index) {
-        return DirectMemory.getLong(address + index, true);
+        return DirectMemory.getLong(addr() + index, true);
     }
 
     @Override
     protected long _getLongLE(int index) {
-        return DirectMemory.getLong(address + index, false);
+        return DirectMemory.getLong(addr() + index, false);
     }
 
     @Override
     protected void _setByte(int index, int value) {
-        DirectMemory.putByte(address + index, (byte) value);
+        DirectMemory.putByte(addr() + index, (byte) value);
     }
 
     @Override
     protected void _setShort(int index, int value) {
-        DirectMemory.putShort(address + index, (short) value, true);
+        DirectMemory.putShort(addr() + index, (short) value, true);
     }
 
     @Override
     protected void _setShortLE(int index, int value) {
-        DirectMemory.putShort(address + index, (short) value, false);
+        DirectMemory.putShort(addr() + index, (short) value, false);
     }
 
     @Override
     protected void _setMedium(int index, int value) {
-        long a = address + index;
+        long a = addr() + index;
         DirectMemory.putByte(a, (byte) (value >>> 16));
         DirectMemory.putShort(a + 1, (short) value, true);
     }
 
     @Override
     protected void _setMediumLE(int index, int value) {
-        long a = address + index;
+        long a = addr() + index;
         DirectMemory.putByte(a, (byte) value);
         DirectMemory.putShort(a + 1, (short) (value >>> 8), false);
     }
 
     @Override
     protected void _setInt(int index, int value) {
-        DirectMemory.putInt(address + index, value, true);
+        DirectMemory.putInt(addr() + index, value, true);
     }
 
     @Override
     protected void _setIntLE(int index, int value) {
-        DirectMemory.putInt(address + index, value, false);
+        DirectMemory.putInt(addr() + index, value, false);
     }
 
     @Override
     protected void _setLong(int index, long value) {
-        DirectMemory.putLong(address + index, value, true);
+        DirectMemory.putLong(addr() + index, value, true);
     }
 
     @Override
     protected void _setLongLE(int index, long value) {
-        DirectMemory.putLong(address + index, value, false);
+        DirectMemory.putLong(addr() + index, value, false);
     }
 
     @Override
     public ByteBuf setZero(int index, int length) {
         checkIndex(index, length);
-        DirectMemory.fill(address + index, length, (byte) 0);
+        DirectMemory.fill(addr() + index, length, (byte) 0);
         return this;
     }
 
@@ -305,9 +335,9 @@ final class SlabDirectByteBuf extends AbstractReferenceCountedByteBuf {
             throw new ReadOnlyBufferException();
         }
         if (dst.hasMemoryAddress()) {
-            DirectMemory.copy(address + index, dst.memoryAddress() + dstIndex, length);
+            DirectMemory.copy(addr() + index, dst.memoryAddress() + dstIndex, length);
         } else if (dst.hasArray()) {
-            DirectMemory.copyToArray(address + index, dst.array(), dst.arrayOffset() + dstIndex, length);
+            DirectMemory.copyToArray(addr() + index, dst.array(), dst.arrayOffset() + dstIndex, length);
         } else {
             dst.setBytes(dstIndex, this, index, length);
         }
@@ -317,7 +347,7 @@ final class SlabDirectByteBuf extends AbstractReferenceCountedByteBuf {
     @Override
     public ByteBuf getBytes(int index, byte[] dst, int dstIndex, int length) {
         checkDstIndex(index, length, dstIndex, dst.length);
-        DirectMemory.copyToArray(address + index, dst, dstIndex, length);
+        DirectMemory.copyToArray(addr() + index, dst, dstIndex, length);
         return this;
     }
 
@@ -336,7 +366,7 @@ final class SlabDirectByteBuf extends AbstractReferenceCountedByteBuf {
             return this;
         }
         byte[] chunk = new byte[Math.min(length, 8192)];
-        long from = address + index;
+        long from = addr() + index;
         int remaining = length;
         while (remaining > 0) {
             int n = Math.min(remaining, chunk.length);
@@ -395,9 +425,9 @@ final class SlabDirectByteBuf extends AbstractReferenceCountedByteBuf {
             return this;
         }
         if (src.hasMemoryAddress()) {
-            DirectMemory.copy(src.memoryAddress() + srcIndex, address + index, length);
+            DirectMemory.copy(src.memoryAddress() + srcIndex, addr() + index, length);
         } else if (src.hasArray()) {
-            DirectMemory.copyFromArray(src.array(), src.arrayOffset() + srcIndex, address + index, length);
+            DirectMemory.copyFromArray(src.array(), src.arrayOffset() + srcIndex, addr() + index, length);
         } else {
             src.getBytes(srcIndex, this, index, length);
         }
@@ -407,7 +437,7 @@ final class SlabDirectByteBuf extends AbstractReferenceCountedByteBuf {
     @Override
     public ByteBuf setBytes(int index, byte[] src, int srcIndex, int length) {
         checkSrcIndex(index, length, srcIndex, src.length);
-        DirectMemory.copyFromArray(src, srcIndex, address + index, length);
+        DirectMemory.copyFromArray(src, srcIndex, addr() + index, length);
         return this;
     }
 
@@ -425,7 +455,7 @@ final class SlabDirectByteBuf extends AbstractReferenceCountedByteBuf {
         byte[] chunk = new byte[length];
         int read = in.read(chunk, 0, length);
         if (read > 0) {
-            DirectMemory.copyFromArray(chunk, 0, address + index, read);
+            DirectMemory.copyFromArray(chunk, 0, addr() + index, read);
         }
         return read;
     }
@@ -486,7 +516,7 @@ final class SlabDirectByteBuf extends AbstractReferenceCountedByteBuf {
         checkIndex(index, length);
         ByteBuffer view = internalNio;
         if (view == null) {
-            view = DirectMemory.view(address, regionSize());
+            view = DirectMemory.view(addr(), regionSize());
             internalNio = view;
         }
         view.limit(index + length).position(index);
@@ -495,6 +525,6 @@ final class SlabDirectByteBuf extends AbstractReferenceCountedByteBuf {
 
     /** A fresh view of {@code [index, index + length)}; bounds already checked. */
     private ByteBuffer newView(int index, int length) {
-        return DirectMemory.view(address + index, length);
+        return DirectMemory.view(addr() + index, length);
     }
 }

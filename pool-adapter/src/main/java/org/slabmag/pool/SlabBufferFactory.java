@@ -19,6 +19,10 @@ import org.slabmag.SlabAllocator;
  * the pool drops for any reason (eviction, {@code clear}, {@code invalidateObject}, {@code close}, a failed
  * validation or passivation) is freed when the pool destroys it.
  *
+ * <p>After the allocator was closed: {@code makeObject} throws {@link IllegalStateException}; buffers already
+ * made keep their memory, and {@code destroyObject} still frees it (see {@link SlabPooledBuffer#free()}), so a
+ * pool closed after its allocator neither throws nor leaks.
+ *
  * <p>Thread-safe; the allocator's memory effects apply (writes before {@code free} happen-before the reuse).
  */
 public final class SlabBufferFactory implements PooledObjectFactory<MutableDirectBuffer> {

@@ -12,6 +12,10 @@ import org.slabmag.SlabAllocator;
  * lifecycle is that of {@link SlabBufferFactory}, with the key as the capacity; validation also checks that the
  * buffer's capacity matches its key.
  *
+ * <p>After the allocator was closed: {@code makeObject} throws {@link IllegalStateException}; buffers already
+ * made keep their memory, and {@code destroyObject} still frees it (see {@link SlabPooledBuffer#free()}), so a
+ * pool closed after its allocator neither throws nor leaks.
+ *
  * <p>Thread-safe; the allocator's memory effects apply (writes before {@code free} happen-before the reuse).
  */
 public final class SlabBufferKeyedFactory implements KeyedPooledObjectFactory<Integer, MutableDirectBuffer> {

@@ -8,12 +8,16 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.commons.pool2.PooledObject;
 import org.apache.commons.pool2.impl.DefaultPooledObject;
 import org.slabmag.SlabAllocator;
+import org.slabmag.internal.UncheckedBlocks;
 
 /**
  * A pooled {@link MutableDirectBuffer} of fixed capacity over one block of a {@link SlabAllocator}, as made by
  * {@link SlabBufferFactory} and {@link SlabBufferKeyedFactory}. It remembers the block it owns, so the block is
  * freed exactly once whatever the pool or the buffer's user did, even if the buffer was re-wrapped over other
  * memory ({@link MutableDirectBuffer} allows {@code wrap}); such a buffer fails validation and passivation.
+ *
+ * <p>After the allocator was closed a buffer keeps its block, which the closed allocator does not unmap, and
+ * {@link #free()} still gives it back; only making new buffers fails ({@link IllegalStateException}).
  *
  * <p>Once freed, the buffer is wrapped over a zero-length region at address 0: a stale reference to it cannot
  * reach the block, which the allocator may already have handed to someone else. Any access then fails Agrona's
@@ -35,14 +39,15 @@ public final class SlabPooledBuffer extends DefaultPooledObject<MutableDirectBuf
         }
     }
 
-    private final SlabAllocator allocator;
+    /** The allocator's free that also works after close (with every check of {@link SlabAllocator#free}). */
+    private final UncheckedBlocks blocks;
     private final long address;
     private final int capacity;
     private volatile boolean freed;
 
     private SlabPooledBuffer(final SlabAllocator allocator, final long address, final int capacity) {
         super(new UnsafeBuffer(address, capacity));
-        this.allocator = allocator;
+        this.blocks = UncheckedBlocks.of(allocator);
         this.address = address;
         this.capacity = capacity;
     }
@@ -110,7 +115,9 @@ public final class SlabPooledBuffer extends DefaultPooledObject<MutableDirectBuf
     }
 
     /**
-     * Makes the buffer zero-length and frees the block, once.
+     * Makes the buffer zero-length and frees the block, once. Also after the allocator was closed: the
+     * block then goes back to the closed allocator, which returns its chunk to the OS once nothing else in
+     * it is held (see {@link SlabAllocator#close()}).
      *
      * @return false if it had already been freed
      */
@@ -119,7 +126,7 @@ public final class SlabPooledBuffer extends DefaultPooledObject<MutableDirectBuf
             return false;
         }
         getObject().wrap(0L, 0);
-        allocator.free(address, capacity);
+        blocks.freeChecked(address, capacity);
         return true;
     }
 

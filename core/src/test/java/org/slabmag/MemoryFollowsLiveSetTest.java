@@ -192,7 +192,7 @@ class MemoryFollowsLiveSetTest {
             assertEquals(2, a.stats().chunks());
             long keepLow = blocks.get(0);
             long keepHigh = blocks.get(blocks.size() - 1);
-            long rssBefore = mappingRss(keepLow) + mappingRss(keepHigh);
+            long rssBefore = chunkRss(keepLow) + chunkRss(keepHigh);
             assertTrue(rssBefore >= 6L << 20, "both chunks written: " + rssBefore);
             for (long b : blocks) {
                 if (b != keepLow && b != keepHigh) {
@@ -209,7 +209,7 @@ class MemoryFollowsLiveSetTest {
             assertEquals(2, s.chunks(), "the live blocks keep both chunks: " + s);
             if (canRelease) {
                 assertTrue(s.residentBytes() <= s.totalBytes() - CHUNK, "free pages given back: " + s);
-                long after = mappingRss(keepLow) + mappingRss(keepHigh);
+                long after = chunkRss(keepLow) + chunkRss(keepHigh);
                 assertTrue(after <= 1L << 20, "the chunks' RSS fell from " + rssBefore + " to " + after + " bytes");
             } else {
                 assertEquals(s.totalBytes(), s.residentBytes(), "no page-level return before JDK 22: " + s);
@@ -225,20 +225,27 @@ class MemoryFollowsLiveSetTest {
         }
     }
 
-    /** RSS of the memory mapping holding {@code address}, from {@code /proc/self/smaps}. */
-    private static long mappingRss(long address) throws java.io.IOException {
-        List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/smaps"));
-        boolean inside = false;
-        for (String line : lines) {
-            if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
-                String[] range = line.substring(0, line.indexOf(' ')).split("-");
-                inside = Long.compareUnsigned(Long.parseUnsignedLong(range[0], 16), address) <= 0
-                    && Long.compareUnsigned(address, Long.parseUnsignedLong(range[1], 16)) < 0;
-            } else if (inside && line.startsWith("Rss:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+    /**
+     * Resident bytes of the chunk holding {@code address} (chunks are aligned to their size), from the
+     * present bits of {@code /proc/self/pagemap}: exact for these pages, whatever the kernel merged
+     * the mapping with.
+     */
+    private static long chunkRss(long address) throws java.io.IOException {
+        long chunk = address & -(long) CHUNK;
+        int pages = CHUNK / 4096;
+        byte[] entries = new byte[pages * 8];
+        try (java.io.RandomAccessFile pagemap = new java.io.RandomAccessFile("/proc/self/pagemap", "r")) {
+            pagemap.seek(chunk / 4096 * 8);
+            pagemap.readFully(entries);
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(entries).order(java.nio.ByteOrder.nativeOrder());
+        long resident = 0;
+        for (int i = 0; i < pages; i++) {
+            if (b.getLong(i * 8) < 0) { // bit 63: page present
+                resident += 4096;
             }
         }
-        throw new IllegalStateException("no mapping holds 0x" + Long.toHexString(address));
+        return resident;
     }
 
     /** With decay off, nothing goes back by itself: the reclaimer is what returns the memory. */

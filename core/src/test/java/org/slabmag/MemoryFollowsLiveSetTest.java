@@ -356,6 +356,56 @@ class MemoryFollowsLiveSetTest {
         }
     }
 
+    /**
+     * Threads on the shared stripes that run out of memory at the same time each get
+     * {@link SlabOutOfMemoryError}, and none waits for a stripe another holds (the error's figures
+     * are read without waiting for busy stripes).
+     */
+    @Test
+    void stripeThreadsRunningOutOfMemoryTogetherDoNotDeadlock() throws Exception {
+        try (SlabAllocator a = SlabAllocator.builder().chunkSize(1 << 20).maxMemory(2L << 20)
+                .threadCacheWarmUp(1_000_000).decay(Duration.ZERO).build()) {
+            ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+            AtomicInteger failures = new AtomicInteger();
+            List<Thread> ts = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int seed = t;
+                Thread th = new Thread(() -> {
+                    Random rnd = new Random(seed);
+                    List<long[]> mine = new ArrayList<>();
+                    try {
+                        for (int i = 0; i < 3000; i++) {
+                            int size = 1 + rnd.nextInt(rnd.nextBoolean() ? 65_536 : 300_000);
+                            try {
+                                mine.add(new long[] {a.allocate(size), size});
+                            } catch (SlabOutOfMemoryError e) {
+                                failures.incrementAndGet();
+                                for (long[] b : mine) {
+                                    a.free(b[0], (int) b[1]);
+                                }
+                                mine.clear();
+                            }
+                        }
+                        for (long[] b : mine) {
+                            a.free(b[0], (int) b[1]);
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                });
+                th.start();
+                ts.add(th);
+            }
+            for (Thread th : ts) {
+                th.join(60_000);
+                assertTrue(!th.isAlive(), "a thread is stuck: " + java.util.Arrays.toString(th.getStackTrace()));
+            }
+            StressTest.rethrow(errors);
+            assertTrue(failures.get() > 0, "the limit was reached");
+            assertEquals(0, a.stats().usedBytes());
+        }
+    }
+
     /** The reclaimer holds allocators weakly: one dropped without close() is collected. */
     @Test
     void theReclaimerNeverKeepsAnAllocatorAlive() throws Exception {

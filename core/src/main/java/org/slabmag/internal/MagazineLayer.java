@@ -325,11 +325,13 @@ public final class MagazineLayer {
     /**
      * The error for an allocation that failed with every reachable cache given back: {@code e}'s
      * figures, with the bytes still cached in magazines told apart from the bytes in users' hands.
+     * Stripes other threads hold at that moment are not read (waiting for them could deadlock two
+     * threads failing at once), so their blocks count as in users' hands.
      */
     public SlabOutOfMemoryError outOfMemory(SlabOutOfMemoryError e) {
         long[] totals = new long[3];
         long[] rounds = new long[SizeClasses.COUNT];
-        collect(totals, rounds);
+        collect(totals, rounds, false); // the caller may hold a stripe: waiting for others could deadlock
         long cached = 0;
         for (int c = 0; c < rounds.length; c++) {
             cached += rounds[c] * SizeClasses.blockSize(c);
@@ -418,8 +420,16 @@ public final class MagazineLayer {
      * rounds cached per class, in private caches, stripes and depots, into {@code roundsPerClass}.
      */
     public void collect(long[] totals, long[] roundsPerClass) {
+        collect(totals, roundsPerClass, true);
+    }
+
+    /**
+     * {@link #collect(long[], long[])}, waiting for busy stripes only if {@code wait}; see
+     * {@link SharedCaches#collect}.
+     */
+    private void collect(long[] totals, long[] roundsPerClass, boolean wait) {
         registry.collect(totals, roundsPerClass);
-        shared.collect(totals, roundsPerClass);
+        shared.collect(totals, roundsPerClass, wait);
         for (int c = 0; c < depots.length; c++) {
             roundsPerClass[c] += depots[c].cachedRounds();
         }

@@ -85,10 +85,20 @@ final class SharedCaches {
         }
     }
 
-    /** Sums counters and cached rounds, as {@link ThreadCacheRegistry#collect} does for private caches. */
-    void collect(long[] totals, long[] roundsPerClass) {
+    /**
+     * Sums counters and cached rounds, as {@link ThreadCacheRegistry#collect} does for private caches.
+     *
+     * @param wait whether to wait for busy stripes; a caller that may hold a stripe itself (the
+     *             memory-limit path) must not, or two such callers would wait for each other: it skips
+     *             the stripes other threads hold (and reads its own, the lock being reentrant)
+     */
+    void collect(long[] totals, long[] roundsPerClass, boolean wait) {
         for (Stripe s : stripes) {
-            s.lock();
+            if (wait) {
+                s.lock();
+            } else if (!s.tryLock()) {
+                continue;
+            }
             try {
                 s.cache.addTo(totals, roundsPerClass);
             } finally {

@@ -96,6 +96,7 @@ class CrashFuzzTest {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--add-opens");
         command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
+        command.add("--enable-native-access=ALL-UNNAMED"); // page release (JDK 22+) without a warning
         command.add("-XX:ErrorFile=" + errorFile);
         command.add("-XX:+UseSerialGC");
         command.add("-Xmx256m");

@@ -54,6 +54,11 @@ final class Slab {
     private int taken;
     private int hint;
 
+    /** Links in the owning {@link SlabCache}'s list of partial slabs of this slab's chunk. */
+    Slab prev;
+    Slab next;
+    boolean listed;
+
 
     Slab(Chunk chunk, int page, int order, long address, int sizeClass, boolean hardened) {
         this.chunk = chunk;

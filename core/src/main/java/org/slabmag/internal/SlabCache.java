@@ -1,17 +1,17 @@
 package org.slabmag.internal;
 
-import java.util.Comparator;
-import java.util.TreeSet;
+import java.util.Arrays;
 
 import org.slabmag.SlabOutOfMemoryError;
 
 /**
  * The slabs of one size class.
  *
- * <p>Slabs with at least one free block are kept ordered by their first page id (region, then page):
- * blocks are always taken from the slab of the lowest chunk, lowest page first, so live data packs
- * into the low chunks and the high ones drain and go back to the OS (jemalloc and mimalloc likewise
- * prefer old, low slabs). Full slabs are in no set and rejoin it when a block comes back. A slab that
+ * <p>Slabs with at least one free block are on one doubly-linked list per chunk (region), and a bitset
+ * marks the regions whose list is not empty: blocks are always taken from a slab of the lowest chunk
+ * that has one (the most recently refilled of it first), so live data packs into the low chunks and
+ * the high ones drain and go back to the OS (jemalloc and mimalloc likewise prefer old, low slabs).
+ * Linking and unlinking are O(1); finding the lowest region reads at most {@code regions / 64} words. Full slabs are in no set and rejoin it when a block comes back. A slab that
  * becomes empty leaves the set: the first is kept as a spare (so a class that oscillates around a
  * slab boundary does not churn the buddy allocator), any other goes back to the buddy allocator at
  * once. {@link #trim} returns the spare too, and {@link #decay} returns it once it stayed unused from
@@ -23,8 +23,10 @@ final class SlabCache {
     final int sizeClass;
     final int blockSize;
     private final Heap heap;
-    /** Slabs with a free block (and not empty), by first page id. */
-    private final TreeSet<Slab> partial = new TreeSet<>(Comparator.comparingInt(slab -> slab.page));
+    /** Per region, the head of its list of partial slabs, or null. */
+    private Slab[] heads = new Slab[4];
+    /** Bit {@code r}: region {@code r}'s list is not empty. */
+    private long[] nonEmpty = new long[1];
     private Slab spare;
     /** Whether the spare was taken or set since the last {@link #decay()}. */
     private boolean spareUsed;
@@ -47,7 +49,7 @@ final class SlabCache {
     int take(long[] dst, Slab[] owners, int off, int n) {
         int got = 0;
         while (got < n) {
-            Slab s = partial.isEmpty() ? null : partial.first();
+            Slab s = lowestPartial();
             if (s == null) {
                 s = spare;
                 if (s != null) {
@@ -132,11 +134,52 @@ final class SlabCache {
         return (long) slabs * SizeClasses.blocksPerSlab(sizeClass);
     }
 
+    /** A partial slab of the lowest region that has one, or null. */
+    private Slab lowestPartial() {
+        for (int w = 0; w < nonEmpty.length; w++) {
+            long word = nonEmpty[w];
+            if (word != 0) {
+                return heads[(w << 6) + Long.numberOfTrailingZeros(word)];
+            }
+        }
+        return null;
+    }
+
     private void link(Slab s) {
-        partial.add(s);
+        int r = s.chunk.region;
+        if (r >= heads.length) {
+            heads = Arrays.copyOf(heads, Math.max(r + 1, heads.length * 2));
+            nonEmpty = Arrays.copyOf(nonEmpty, (heads.length + 63) >>> 6);
+        }
+        Slab head = heads[r];
+        s.prev = null;
+        s.next = head;
+        if (head != null) {
+            head.prev = s;
+        }
+        heads[r] = s;
+        nonEmpty[r >>> 6] |= 1L << r;
+        s.listed = true;
     }
 
     private void unlink(Slab s) {
-        partial.remove(s);
+        if (!s.listed) {
+            return;
+        }
+        int r = s.chunk.region;
+        if (s.prev == null) {
+            heads[r] = s.next;
+            if (s.next == null) {
+                nonEmpty[r >>> 6] &= ~(1L << r);
+            }
+        } else {
+            s.prev.next = s.next;
+        }
+        if (s.next != null) {
+            s.next.prev = s.prev;
+        }
+        s.prev = null;
+        s.next = null;
+        s.listed = false;
     }
 }

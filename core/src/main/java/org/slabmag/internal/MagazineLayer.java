@@ -317,6 +317,11 @@ public final class MagazineLayer {
      */
     public void releaseCached(ThreadCache own) {
         EPOCH.getAndAdd(this, 2);
+        releaseShared(own);
+    }
+
+    /** The shared stripes (but {@code own}), dead threads' caches and the depots go back to the heap. */
+    private void releaseShared(ThreadCache own) {
         shared.drainAll(own);
         registry.reclaimDead();
         releaseDepots();
@@ -400,9 +405,7 @@ public final class MagazineLayer {
             local.remove();
             registry.retire(cache, true);
         }
-        shared.drainAll(null);
-        registry.reclaimDead();
-        releaseDepots();
+        releaseShared(null);
     }
 
     /**

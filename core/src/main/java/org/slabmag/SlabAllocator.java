@@ -6,15 +6,15 @@ import java.util.Optional;
 
 import javax.management.ObjectName;
 
-import org.slabmag.internal.Heap;
-import org.slabmag.internal.HeapSnapshot;
-import org.slabmag.internal.LockedHeap;
-import org.slabmag.internal.MagazineLayer;
 import org.slabmag.internal.MemoryDecay;
-import org.slabmag.internal.NativeMemory;
 import org.slabmag.internal.Reclaimer;
-import org.slabmag.internal.SizeClasses;
-import org.slabmag.internal.UncheckedBlocks;
+import org.slabmag.internal.heap.Heap;
+import org.slabmag.internal.heap.HeapSnapshot;
+import org.slabmag.internal.heap.LockedHeap;
+import org.slabmag.internal.heap.MemoryLimitExceeded;
+import org.slabmag.internal.heap.SizeClasses;
+import org.slabmag.internal.magazine.MagazineLayer;
+import org.slabmag.internal.memory.NativeMemory;
 
 /**
  * A concurrent allocator of native (off-heap) memory.
@@ -76,28 +76,14 @@ public final class SlabAllocator implements AutoCloseable {
     private static final int MAX_ALIGNMENT = SizeClasses.PAGE_SIZE;
     private static final int MIN_ALIGNMENT = 16;
 
-    static {
-        UncheckedBlocks.registerAccess(allocator -> allocator.magazines, allocator -> allocator.heap);
-    }
-
-    private final LockedHeap heap;
-    private final Heap rawHeap;
-    private final MagazineLayer magazines;
+    final LockedHeap heap;
+    final Heap rawHeap;
+    /** Null without thread caches. */
+    final MagazineLayer magazines;
     /** Null when decay is off. */
     private final MemoryDecay decay;
     private final int chunkSize;
     private final long maxMemory;
-    /** For {@link #isClosed()}, which may be polled from any thread. */
-    private volatile boolean closed;
-    /**
-     * The same fact for every call's check, deliberately a plain field: a call ordered after
-     * {@code close()} sees this write and throws; a call racing it may miss it, which is safe because
-     * the heap checks its own closed flag under its lock before handing anything out, and keeps mapped
-     * every chunk with a block out. A volatile read here would be an acquire on every call, which keeps
-     * the JIT from sharing loads between inlined calls (measured: about 4 ns of a 27 ns allocate+free
-     * pair).
-     */
-    private boolean shut;
     /** The registered MBean, or null (JMX off, or registration under a default name failed). */
     private final AllocatorMBean mbean;
 
@@ -149,7 +135,7 @@ public final class SlabAllocator implements AutoCloseable {
         checkOpen();
         int c = SizeClasses.classOf(size);
         if (c >= 0) {
-            return magazines != null ? magazines.allocate(c, size) : allocateLocked(c, size);
+            return allocateSmall(c, size);
         }
         return allocateLarge(size, size);
     }
@@ -168,7 +154,7 @@ public final class SlabAllocator implements AutoCloseable {
         long aligned = alignedSize(size, alignment);
         if (aligned <= SizeClasses.MAX_SLAB_BLOCK) {
             int c = SizeClasses.classOf((int) aligned);
-            return magazines != null ? magazines.allocate(c, size) : allocateLocked(c, size);
+            return allocateSmall(c, size);
         }
         return allocateLarge(aligned, size);
     }
@@ -308,12 +294,8 @@ public final class SlabAllocator implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            shut = true;
+        if (!heap.close()) {
+            return;
         }
         if (decay != null) {
             decay.cancel();
@@ -321,9 +303,8 @@ public final class SlabAllocator implements AutoCloseable {
         if (mbean != null) {
             mbean.unregister();
         }
-        heap.close();
         if (magazines != null) {
-            magazines.close();
+            magazines.trim();
         }
     }
 
@@ -361,12 +342,12 @@ public final class SlabAllocator implements AutoCloseable {
      * for it, if registration under a default name failed, or after {@link #close()}.
      */
     public Optional<ObjectName> objectName() {
-        return mbean == null || closed ? Optional.empty() : Optional.of(mbean.objectName());
+        return mbean == null || isClosed() ? Optional.empty() : Optional.of(mbean.objectName());
     }
 
     /** Whether {@link #close()} was called. */
     public boolean isClosed() {
-        return closed;
+        return rawHeap.isClosed();
     }
 
     private void freeSmall(long address, int c, int size) {
@@ -377,30 +358,55 @@ public final class SlabAllocator implements AutoCloseable {
         }
     }
 
-    /** A small block without thread caches: from the locked heap, where nothing is ever cached. */
-    private long allocateLocked(int c, int requested) {
+    /** A block of size class {@code c}: from the caller's magazines, or the locked heap without them. */
+    private long allocateSmall(int c, int requested) {
         try {
-            return heap.allocateSmall(c, requested);
-        } catch (SlabOutOfMemoryError e) {
-            throw new SlabOutOfMemoryError(e.requested(), e.limit(), e.reserved(), e.used(), 0);
+            return magazines != null ? magazines.allocate(c, requested) : heap.allocateSmall(c, requested);
+        } catch (MemoryLimitExceeded e) {
+            relieveMemoryPressure();
+            try {
+                return magazines != null ? magazines.allocate(c, requested) : heap.allocateSmall(c, requested);
+            } catch (MemoryLimitExceeded again) {
+                throw outOfMemory(again);
+            }
         }
     }
 
-    private long allocateLarge(long size, int requested) {
+    /** A block above the slab classes, from the buddy allocator or a dedicated mapping. */
+    long allocateLarge(long size, int requested) {
         try {
             return heap.allocateLarge(size, requested);
-        } catch (SlabOutOfMemoryError e) {
-            if (magazines == null) {
-                throw new SlabOutOfMemoryError(e.requested(), e.limit(), e.reserved(), e.used(), 0);
-            }
-            magazines.trim(); // the caller's magazines, the stripes, dead threads' caches and the depots
-            magazines.releaseCached(null); // and ask other threads' private caches to follow
+        } catch (MemoryLimitExceeded e) {
+            relieveMemoryPressure();
             try {
                 return heap.allocateLarge(size, requested);
-            } catch (SlabOutOfMemoryError again) {
-                throw magazines.outOfMemory(again);
+            } catch (MemoryLimitExceeded again) {
+                throw outOfMemory(again);
             }
         }
+    }
+
+    /**
+     * The memory-pressure policy, the one step every allocation path takes before it fails: everything
+     * the calling thread can reach goes back (its own magazines, the stripes free now, dead threads'
+     * caches and the depots; other live threads' private caches are asked to follow at their next trip
+     * to the depot), and the heap returns free chunks to the OS. The caller then retries once.
+     */
+    void relieveMemoryPressure() {
+        if (magazines != null) {
+            magazines.releaseReachable();
+        }
+        heap.releaseFree();
+    }
+
+    /**
+     * The error for an allocation that failed again after {@link #relieveMemoryPressure()}: the heap's
+     * figures, with the bytes still cached in magazines nobody could reach told apart from the bytes in
+     * users' hands.
+     */
+    SlabOutOfMemoryError outOfMemory(MemoryLimitExceeded e) {
+        MemoryLimitExceeded f = e.withCached(magazines != null ? magazines.cachedBytes() : 0);
+        return new SlabOutOfMemoryError(f.requested(), f.limit(), f.reserved(), f.used(), f.cached());
     }
 
     private static long alignedSize(int size, int alignment) {
@@ -421,8 +427,12 @@ public final class SlabAllocator implements AutoCloseable {
         }
     }
 
+    /**
+     * The per-call closed check: a plain read of the heap's closed flag, the allocator's one flag (see
+     * {@link Heap#isClosedPlain()} for why a racing call may miss it safely).
+     */
     private void checkOpen() {
-        if (shut) {
+        if (rawHeap.isClosedPlain()) {
             throw closedCall();
         }
     }

@@ -2,7 +2,7 @@ package org.slabmag;
 
 import java.time.Duration;
 
-import org.slabmag.internal.SizeClasses;
+import org.slabmag.internal.heap.SizeClasses;
 
 /**
  * Configures a {@link SlabAllocator}. Every setter validates its argument at once

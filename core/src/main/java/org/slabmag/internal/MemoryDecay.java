@@ -2,6 +2,9 @@ package org.slabmag.internal;
 
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.slabmag.internal.heap.LockedHeap;
+import org.slabmag.internal.magazine.MagazineLayer;
+
 /**
  * One allocator's decay, run by the {@link Reclaimer} every half decay time: dead threads' caches,
  * idle shared stripes and the depots' unneeded magazines go back to the heap, private caches idle for

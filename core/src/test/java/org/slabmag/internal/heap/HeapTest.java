@@ -1,0 +1,170 @@
+package org.slabmag.internal.heap;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slabmag.SlabOutOfMemoryError;
+
+class HeapTest {
+    private static final int CHUNK = 1 << 20;
+    private static final int C64 = SizeClasses.classOf(64);
+    private Heap heap = new Heap(CHUNK, Long.MAX_VALUE, false);
+
+    @AfterEach
+    void close() {
+        heap.close();
+    }
+
+    /**
+     * Blocks come from the slab of the lowest chunk first, so live data packs low and high chunks
+     * drain: with slabs in two chunks partly free, the next blocks come from the first chunk.
+     */
+    @Test
+    void takesBlocksFromTheLowestSlabFirst() {
+        int c = SizeClasses.classOf(8192);
+        int perChunk = CHUNK / 8192;
+        long[] a = new long[2 * perChunk];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = heap.allocateSmall(c, 8192);
+        }
+        assertTrue(heap.snapshot().chunks() >= 2);
+        Chunk first = heap.chunkOf(a[0]);
+        Chunk last = heap.chunkOf(a[a.length - 1]);
+        assertNotSame(first, last);
+        heap.freeSmall(a[3], c, 8192);            // a hole in the low chunk, freed first
+        heap.freeSmall(a[a.length - 1], c, 8192); // and one in the high chunk, freed last
+        long next = heap.allocateSmall(c, 8192);
+        assertSame(first, heap.chunkOf(next), "the low chunk's hole is filled first");
+        assertEquals(a[3], next);
+        for (long b : a) {
+            if (b != a[a.length - 1]) {
+                heap.freeSmall(b, c, 8192);
+            }
+        }
+    }
+
+    /** Decay returns a spare slab and a free chunk only once they stayed unused for a whole step. */
+    @Test
+    void decayReturnsWhatStayedUnusedForAStep() {
+        long p = heap.allocateSmall(C64, 64);
+        heap.freeSmall(p, C64, 64); // the slab is the spare now; its chunk is free apart from it
+        heap.decay();               // used since the last step: kept
+        assertEquals(1, heap.snapshot().slabsPerClass()[C64]);
+        assertEquals(1, heap.snapshot().chunks());
+        heap.decay();               // the spare stayed unused for a step: back to the buddy allocator
+        assertEquals(0, heap.snapshot().slabsPerClass()[C64]);
+        heap.decay();               // and the chunk it freed, unused since: back to the OS
+        assertEquals(0, heap.snapshot().chunks());
+        assertEquals(0, heap.snapshot().reservedBytes());
+        long q = heap.allocateSmall(C64, 64);
+        heap.freeSmall(q, C64, 64);
+    }
+
+    @Test
+    void keepsOneEmptySlabAsSpareAndReleasesTheRest() {
+        int perSlab = SizeClasses.blocksPerSlab(C64);
+        long[] a = new long[perSlab + 1];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = heap.allocateSmall(C64, 64);
+        }
+        HeapSnapshot s = heap.snapshot();
+        assertEquals(2, s.slabsPerClass()[C64]);
+        assertEquals(2L * perSlab, s.blocksPerClass()[C64]);
+        assertEquals(perSlab + 1, s.takenPerClass()[C64]);
+        assertEquals(1, s.chunks());
+        assertEquals(CHUNK, s.reservedBytes());
+        heap.freeSmall(a[perSlab], C64, 64); // second slab empty: kept as the spare
+        assertEquals(2, heap.snapshot().slabsPerClass()[C64]);
+        for (int i = 0; i < perSlab; i++) {
+            heap.freeSmall(a[i], C64, 64); // first slab empty too: a spare exists, so it is released
+        }
+        s = heap.snapshot();
+        assertEquals(1, s.slabsPerClass()[C64]);
+        assertEquals(0, s.takenPerClass()[C64]);
+        assertEquals(0, s.requestedBytes());
+        assertEquals(2L * a.length, s.allocations() + s.deallocations());
+        heap.trim();
+        s = heap.snapshot();
+        assertEquals(0, s.slabsPerClass()[C64]);
+        assertEquals(0, s.chunks());
+        assertEquals(0, s.reservedBytes());
+    }
+
+    @Test
+    void keepsOneFreeChunkAndReleasesOthers() {
+        long a = heap.allocateLarge(CHUNK, CHUNK);
+        long b = heap.allocateLarge(CHUNK, CHUNK);
+        assertEquals(0, a & (CHUNK - 1), "chunk-sized blocks are chunk-aligned");
+        assertEquals(2, heap.snapshot().chunks());
+        assertEquals(2L * CHUNK, heap.snapshot().largeBytes());
+        heap.freeLarge(a, CHUNK, CHUNK);
+        assertEquals(2, heap.snapshot().chunks(), "the only free chunk is kept");
+        heap.freeLarge(b, CHUNK, CHUNK);
+        assertEquals(1, heap.snapshot().chunks(), "a second free chunk goes back at once");
+        long c = heap.allocateLarge(CHUNK / 2, 1000_000);
+        assertEquals(1, heap.snapshot().chunks(), "the kept chunk is reused");
+        assertEquals(1000_000, heap.snapshot().requestedBytes());
+        heap.freeLarge(c, CHUNK / 2, 1000_000);
+        heap.trim();
+        assertEquals(0, heap.snapshot().chunks());
+    }
+
+    @Test
+    void largeUsableSizeIsThePowerOfTwoPagesOrThePageRoundedSize() {
+        assertEquals(128 << 10, heap.largeUsableSize(65537));
+        assertEquals(128 << 10, heap.largeUsableSize(128 << 10));
+        assertEquals(256 << 10, heap.largeUsableSize((128 << 10) + 1));
+        assertEquals(CHUNK, heap.largeUsableSize(CHUNK));
+        assertEquals(CHUNK + 4096, heap.largeUsableSize(CHUNK + 1));
+        assertEquals(3L << 30, heap.largeUsableSize((3L << 30) - 5));
+    }
+
+    @Test
+    void validatesLargeFrees() {
+        long small = heap.allocateSmall(C64, 64);
+        long big = heap.allocateLarge(256 << 10, 256 << 10);
+        long huge = heap.allocateLarge(CHUNK + 1, CHUNK + 1);
+        HeapSnapshot before = heap.snapshot();
+        assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(big + 8, 256 << 10, 1));
+        assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(big + 4096, 256 << 10, 1));
+        assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(big, 128 << 10, 1));
+        assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(big, 512 << 10, 1));
+        assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(small, 128 << 10, 1), "a slab is no buddy block");
+        assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(huge, CHUNK + 8192, 1));
+        assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(huge + 4096, CHUNK + 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> heap.freeSmall(big, C64, 1));
+        assertThrows(IllegalArgumentException.class, () -> heap.freeSmall(small + 8, C64, 1));
+        assertThrows(IllegalArgumentException.class, () -> heap.freeSmall(small, C64 + 1, 1));
+        assertEquals(before.toString().replaceAll("\\[I@\\w+|\\[J@\\w+", ""),
+            heap.snapshot().toString().replaceAll("\\[I@\\w+|\\[J@\\w+", ""));
+        heap.freeLarge(big, 256 << 10, 256 << 10);
+        assertThrows(IllegalStateException.class, () -> heap.freeLarge(big, 256 << 10, 256 << 10), "double free");
+        heap.freeLarge(huge, CHUNK + 1, CHUNK + 1);
+        heap.freeSmall(small, C64, 64);
+        assertThrows(IllegalStateException.class, () -> heap.freeSmall(small, C64, 64), "double free of a small block");
+        HeapSnapshot s = heap.snapshot();
+        assertEquals(0, s.takenBytes());
+        assertEquals(0, s.requestedBytes());
+        assertEquals(0, s.hugeBlocks());
+    }
+
+    @Test
+    void failsOverTheLimitAndServesAfterFrees() {
+        heap.close();
+        heap = new Heap(CHUNK, 2L * CHUNK, false);
+        long a = heap.allocateLarge(CHUNK, CHUNK);
+        long b = heap.allocateLarge(CHUNK / 2, CHUNK / 2);
+        long c = heap.allocateSmall(C64, 64);
+        SlabOutOfMemoryError e = assertThrows(SlabOutOfMemoryError.class, () -> heap.allocateLarge(CHUNK, CHUNK));
+        assertEquals(2L * CHUNK, e.limit());
+        assertEquals(2L * CHUNK, e.reserved());
+        assertThrows(SlabOutOfMemoryError.class, () -> heap.allocateLarge(CHUNK + 1, CHUNK + 1));
+        heap.freeLarge(b, CHUNK / 2, CHUNK / 2);
+        heap.freeSmall(c, C64, 64); // the slab stays as a spare; the limit path trims it
+        long d = heap.allocateLarge(CHUNK, CHUNK);
+        heap.freeLarge(a, CHUNK, CHUNK);
+        heap.freeLarge(d, CHUNK, CHUNK);
+        assertEquals(0, heap.snapshot().takenBytes());
+    }
+}

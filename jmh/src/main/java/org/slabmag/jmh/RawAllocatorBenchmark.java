@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.infra.Blackhole;
 import org.slabmag.SlabAllocator;
-import org.slabmag.internal.UncheckedBlocks;
+import org.slabmag.UncheckedBlocks;
 
 /**
  * The raw allocator against the JDK's ways to get native memory, in the same run:

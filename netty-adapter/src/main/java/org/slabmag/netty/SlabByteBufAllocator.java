@@ -11,7 +11,7 @@ import io.netty.buffer.UnpooledUnsafeHeapByteBuf;
 import io.netty.util.internal.PlatformDependent;
 import org.slabmag.AllocatorStats;
 import org.slabmag.SlabAllocator;
-import org.slabmag.internal.UncheckedBlocks;
+import org.slabmag.UncheckedBlocks;
 
 /**
  * A Netty {@link io.netty.buffer.ByteBufAllocator} whose direct buffers live in a {@link SlabAllocator}.

@@ -21,6 +21,7 @@ import org.apache.commons.pool2.ObjectPool;
 import org.apache.commons.pool2.PooledObject;
 import org.apache.commons.pool2.PooledObjectFactory;
 import org.apache.commons.pool2.SwallowedExceptionListener;
+import org.slabmag.internal.magazine.MagazineRack;
 import org.slabmag.pool.internal.Depot;
 import org.slabmag.pool.internal.IdentityTable;
 import org.slabmag.pool.internal.Magazine;
@@ -105,7 +106,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
     private final Depot<T> depot;
     private final ThreadCaches<T> caches;
     /** {@code caches.slotTable()}, held here to spare the hot path a load. */
-    private final ThreadCache<T>[] cacheSlots;
+    private final MagazineRack<?>[] cacheSlots;
     private final ConcurrentLinkedQueue<PoolEntry<T>> condemned = new ConcurrentLinkedQueue<>();
     private final AtomicInteger live = new AtomicInteger();
     private final AtomicLong createdCount = new AtomicLong();

@@ -8,7 +8,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.commons.pool2.PooledObject;
 import org.apache.commons.pool2.impl.DefaultPooledObject;
 import org.slabmag.SlabAllocator;
-import org.slabmag.internal.UncheckedBlocks;
+import org.slabmag.UncheckedBlocks;
 
 /**
  * A pooled {@link MutableDirectBuffer} of fixed capacity over one block of a {@link SlabAllocator}, as made by

@@ -2,24 +2,21 @@ package org.slabmag.pool.internal;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.jctools.queues.atomic.MpmcAtomicArrayQueue;
-
 /**
- * The magazine depot between threads (Bonwick &amp; Adams): lock-free queues of loaded (non-empty) and empty
- * magazines, and a cap on the idle entries parked in loaded magazines.
+ * The pool's depot: core's lock-free {@link org.slabmag.internal.magazine.Depot} of loaded (non-empty) and
+ * empty magazines, with a cap on the idle entries parked in loaded magazines.
  *
- * <p>Thread-safe and lock-free (JCTools' atomic MPMC queues, which use no {@code sun.misc.Unsafe}). Memory effects:
- * offering a magazine happens-before the poll that returns it, so the magazine's contents and every entry state
- * written before the offer are visible to the polling thread.
+ * <p>Thread-safe and lock-free. Memory effects: offering a magazine happens-before the poll that returns
+ * it, so the magazine's contents and every entry state written before the offer are visible to the polling
+ * thread.
  *
- * <p>The idle count is a reservation made before a loaded magazine is offered and returned when it is polled; it
- * counts references, some of which may be stale, so it can only over-estimate the idle entries held here.
+ * <p>The idle count is a reservation made before a loaded magazine is offered and returned when it is
+ * polled; it counts references, some of which may be stale, so it can only over-estimate the idle entries
+ * held here.
  *
  * @param <T> the type of pooled object
  */
-public final class Depot<T> {
-    private final MpmcAtomicArrayQueue<Magazine<T>> loaded;
-    private final MpmcAtomicArrayQueue<Magazine<T>> empty;
+public final class Depot<T> extends org.slabmag.internal.magazine.Depot<Magazine<T>> {
     private final AtomicInteger idle = new AtomicInteger();
     private final int maxIdle;
 
@@ -28,9 +25,7 @@ public final class Depot<T> {
      * @param maxIdle   the most entries loaded magazines may hold, or negative for no limit besides the queue
      */
     public Depot(final int magazines, final int maxIdle) {
-        final int capacity = Math.max(2, magazines);
-        loaded = new MpmcAtomicArrayQueue<>(capacity);
-        empty = new MpmcAtomicArrayQueue<>(capacity);
+        super(Integer.highestOneBit(Math.max(2, Math.min(1 << 20, magazines)) * 2 - 1));
         this.maxIdle = maxIdle;
     }
 
@@ -38,8 +33,8 @@ public final class Depot<T> {
      * Reserves room for up to {@code wanted} idle entries.
      *
      * @param wanted the number of references the caller wants to park
-     * @return how many it may park (0 to {@code wanted}); the caller must {@link #offerLoaded} a magazine of that many
-     *         references or {@link #unreserve} them
+     * @return how many it may park (0 to {@code wanted}); the caller must {@link #offerLoaded} a magazine of
+     *         that many references or {@link #unreserve} them
      */
     public int reserve(final int wanted) {
         if (maxIdle < 0) {
@@ -67,7 +62,7 @@ public final class Depot<T> {
      * @return false if the queue is full; the reservation is then returned and the caller keeps the magazine
      */
     public boolean offerLoaded(final Magazine<T> magazine) {
-        if (loaded.offer(magazine)) {
+        if (offerFull(magazine)) {
             return true;
         }
         idle.addAndGet(-magazine.size());
@@ -76,21 +71,11 @@ public final class Depot<T> {
 
     /** @return a non-empty magazine, or null */
     public Magazine<T> pollLoaded() {
-        final Magazine<T> m = loaded.poll();
+        final Magazine<T> m = pollFull();
         if (m != null) {
             idle.addAndGet(-m.size());
         }
         return m;
-    }
-
-    /** @param magazine an empty magazine to keep for reuse; dropped if the queue is full */
-    public void offerEmpty(final Magazine<T> magazine) {
-        empty.offer(magazine);
-    }
-
-    /** @return an empty magazine, or null */
-    public Magazine<T> pollEmpty() {
-        return empty.poll();
     }
 
     /** @return the number of idle references reserved here; approximate while other threads use the depot */

@@ -1,23 +1,22 @@
 package org.slabmag.pool.internal;
 
+import org.slabmag.internal.magazine.MagazineRack;
+
 /**
- * One thread's pair of magazines, loaded and previous (Bonwick &amp; Adams), with their exchange rules, and the
- * entry the thread most recently lent. The rules: take from the loaded magazine, else swap in the previous one if
- * it holds entries; put into the loaded magazine, else swap in the previous one if it is empty. When both are empty
- * (take) or both full (put) the caller exchanges a magazine with the depot through {@link #reload} or
- * {@link #unload}.
+ * One thread's pair of magazines, loaded and previous, with the exchange rules of core's
+ * {@link MagazineRack} (one slot), and the entry the thread most recently lent. Taking pops from the loaded
+ * magazine, else swaps in the previous one if it holds entries; putting pushes onto the loaded magazine,
+ * else swaps in the previous one if it has room. When both are empty (take) or both full (put) the caller
+ * exchanges a magazine with the depot through {@link #reload} or {@link #unload}.
  *
- * <p>Not thread-safe: only the owning thread calls the mutating methods. After the owner has terminated, a thread
- * that observed {@code !owner().isAlive()} (which happens-after everything the owner did, JLS 17.4.4) may take the
- * magazines over with {@link #loaded()} and {@link #previous()}. Any thread may read {@link #loaded()} and
- * {@link #previous()} racily to look for idle entries to steal; see {@link Magazine}.
+ * <p>Not thread-safe: only the owning thread calls the mutating methods. After the owner has terminated, a
+ * thread that observed {@code !owner().isAlive()} (which happens-after everything the owner did, JLS
+ * 17.4.4) may take the magazines over with {@link #loaded()} and {@link #previous()}. Any thread may read
+ * {@link #loaded()} and {@link #previous()} racily to look for idle entries to steal; see {@link Magazine}.
  *
  * @param <T> the type of pooled object
  */
-public final class ThreadCache<T> {
-    private final Thread owner;
-    private Magazine<T> loaded;
-    private Magazine<T> previous;
+public final class ThreadCache<T> extends MagazineRack<Magazine<T>> {
     private PoolEntry<T> lastLoan;
 
     /**
@@ -25,37 +24,28 @@ public final class ThreadCache<T> {
      * @param capacity the capacity of each magazine
      */
     public ThreadCache(final Thread owner, final int capacity) {
-        this.owner = owner;
-        this.loaded = new Magazine<>(capacity);
-        this.previous = new Magazine<>(capacity);
-    }
-
-    /** @return the owning thread */
-    public Thread owner() {
-        return owner;
+        super(owner, 1, new Magazine<>(capacity));
+        rotate(0, new Magazine<>(capacity)); // two distinct magazines
     }
 
     /** @return the loaded magazine (a racy read when called by another thread) */
     public Magazine<T> loaded() {
-        return loaded;
+        return loaded(0);
     }
 
     /** @return the previous magazine (a racy read when called by another thread) */
     public Magazine<T> previous() {
-        return previous;
+        return previous(0);
     }
 
     /** @return an entry now on loan to the caller, or null when both magazines are empty */
     public PoolEntry<T> take() {
-        final PoolEntry<T> e = loaded.takeLoanable();
+        final PoolEntry<T> e = loaded(0).takeLoanable();
         if (e != null) {
             return e;
         }
-        if (previous.isEmpty()) {
-            return null;
-        }
-        swap();
-        return loaded.takeLoanable();
+        final Magazine<T> swapped = swapForRounds(0);
+        return swapped == null ? null : swapped.takeLoanable();
     }
 
     /**
@@ -77,27 +67,21 @@ public final class ThreadCache<T> {
      * @return false when both magazines are full
      */
     public boolean put(final PoolEntry<T> entry) {
-        if (loaded.offer(entry)) {
+        if (loaded(0).offer(entry)) {
             return true;
         }
-        if (!previous.isEmpty()) {
-            return false;
-        }
-        swap();
-        return loaded.offer(entry);
+        final Magazine<T> swapped = swapForRoom(0);
+        return swapped != null && swapped.offer(entry);
     }
 
     /**
      * Installs a loaded magazine when both are empty.
      *
-     * @param full  a non-empty magazine from the depot
+     * @param full a non-empty magazine from the depot
      * @return the empty magazine displaced, for the depot's empty list
      */
     public Magazine<T> reload(final Magazine<T> full) {
-        final Magazine<T> displaced = previous;
-        previous = loaded;
-        loaded = full;
-        return displaced;
+        return rotate(0, full);
     }
 
     /**
@@ -107,21 +91,12 @@ public final class ThreadCache<T> {
      * @return the full magazine displaced, for the depot
      */
     public Magazine<T> unload(final Magazine<T> fresh) {
-        final Magazine<T> displaced = previous;
-        previous = loaded;
-        loaded = fresh;
-        return displaced;
+        return rotate(0, fresh);
     }
 
     /** Drops every reference held; the entries are unaffected. */
     public void clear() {
-        loaded.clear();
-        previous.clear();
-    }
-
-    private void swap() {
-        final Magazine<T> m = loaded;
-        loaded = previous;
-        previous = m;
+        loaded(0).clear();
+        previous(0).clear();
     }
 }

@@ -1,63 +1,42 @@
 package org.slabmag.pool.internal;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
+import org.slabmag.internal.magazine.MagazineRack;
+
 /**
- * The {@link ThreadCache}s of one pool, one per thread that used it.
+ * The {@link ThreadCache}s of one pool, one per thread that used it: core's
+ * {@link org.slabmag.internal.magazine.ThreadCaches} registry with no warm-up.
  *
- * <p>{@link #current()} finds the calling thread's cache in a small table indexed by thread id, checking the
- * cache's owner; a thread whose slot is taken by another thread falls back to a {@link ThreadLocal}. (The table
- * spares the hot path a {@code ThreadLocal} lookup, which costs several dependent loads and a weak-reference read
- * barrier.) Every cache is also listed in a copy-on-write array, {@link #snapshot()}, so that other threads can
- * look for idle entries to steal. The caches of threads that have terminated are handed to the pool (to move their
- * magazines to the depot) and forgotten whenever a new thread registers, and when the pool asks, so that threads
- * coming and going do not make the list grow.
+ * <p>{@link #current()} finds the calling thread's cache in a slot table indexed by thread id, checking the
+ * cache's owner, and falls back to a {@link ThreadLocal}. Every cache is also registered, so that other
+ * threads can look for idle entries to steal ({@link #snapshot()}). The caches of threads that have
+ * terminated are handed to the pool (to move their magazines to the depot) and forgotten when the
+ * registry has doubled since the last scan (O(1) amortised registration) and when the pool asks.
  *
- * <p>Thread-safety: all methods are thread-safe. The slot table is read and written without synchronization:
- * a thread uses a slot only if it holds a cache whose final {@code owner} is that very thread, and such a cache
- * was created and installed by the thread itself. Registration and {@link #reclaimTerminated()} take a lock, which
- * is released before caches are handed over. Memory effects: a cache handed over belongs to a thread observed
- * terminated, so everything its owner did happens-before the receiver's use of it (JLS 17.4.4).
+ * <p>Thread-safety: all methods are thread-safe. Memory effects: a cache handed over belongs to a thread
+ * observed terminated, so everything its owner did happens-before the receiver's use of it (JLS 17.4.4).
  *
  * @param <T> the type of pooled object
  */
 public final class ThreadCaches<T> {
-    private static final int SLOTS = 256;
-
-    private final int magazineCapacity;
-    private final Consumer<ThreadCache<T>> onTerminated;
-    private final ThreadCache<T>[] slots = newArray(SLOTS);
-    private final ThreadLocal<ThreadCache<T>> fallback = ThreadLocal.withInitial(this::register);
-    private final ReentrantLock lock = new ReentrantLock();
-    private volatile ThreadCache<T>[] all = newArray(0);
+    private final org.slabmag.internal.magazine.ThreadCaches<ThreadCache<T>> registry;
 
     /**
      * @param magazineCapacity the capacity of each magazine of a new cache
      * @param onTerminated     receives each cache whose thread has terminated, once, after it has been forgotten
      */
     public ThreadCaches(final int magazineCapacity, final Consumer<ThreadCache<T>> onTerminated) {
-        this.magazineCapacity = magazineCapacity;
-        this.onTerminated = onTerminated;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> ThreadCache<T>[] newArray(final int length) {
-        return (ThreadCache<T>[]) new ThreadCache<?>[length];
-    }
-
-    private static int slot(final Thread t) {
-        return (int) t.getId() & SLOTS - 1;
+        this.registry = new org.slabmag.internal.magazine.ThreadCaches<>(
+                t -> new ThreadCache<>(t, magazineCapacity), 0, onTerminated);
     }
 
     /**
      * @return the slot table, for a caller that keeps it in a final field of its own and looks caches up with
      *         {@link #find}, one dependent load fewer than {@link #current()}; must not be modified
      */
-    public ThreadCache<T>[] slotTable() {
-        return slots;
+    public MagazineRack<?>[] slotTable() {
+        return registry.slotTable();
     }
 
     /**
@@ -66,85 +45,37 @@ public final class ThreadCaches<T> {
      * @param t     the calling thread
      * @return the calling thread's cache if it is in its slot, else null (then use {@link #current()})
      */
-    public static <T> ThreadCache<T> find(final ThreadCache<T>[] table, final Thread t) {
-        final ThreadCache<T> c = table[slot(t)];
-        return c != null && c.owner() == t ? c : null;
+    public static <T> ThreadCache<T> find(final MagazineRack<?>[] table, final Thread t) {
+        return org.slabmag.internal.magazine.ThreadCaches.find(table, t);
     }
 
     /** @return the calling thread's cache, created on first use */
     public ThreadCache<T> current() {
         final Thread t = Thread.currentThread();
-        final ThreadCache<T> c = find(slots, t);
-        return c != null ? c : currentSlow(t);
+        final ThreadCache<T> c = registry.find(t);
+        return c != null ? c : registry.privateCache(t);
     }
 
-    private ThreadCache<T> currentSlow(final Thread t) {
-        final ThreadCache<T> c = fallback.get();
-        final int i = slot(t);
-        if (slots[i] == null) {
-            slots[i] = c;
-        }
-        return c;
-    }
-
-    private ThreadCache<T> register() {
-        final ThreadCache<T> cache = new ThreadCache<>(Thread.currentThread(), magazineCapacity);
-        lock.lock();
-        try {
-            final ThreadCache<T>[] old = all;
-            final ThreadCache<T>[] grown = newArray(old.length + 1);
-            System.arraycopy(old, 0, grown, 0, old.length);
-            grown[old.length] = cache;
-            all = grown;
-        } finally {
-            lock.unlock();
-        }
-        reclaimTerminated();
-        return cache;
-    }
-
-    /** @return every registered cache; the array must not be modified */
+    /** @return every registered cache now: a fresh array of racy hints (a cache may retire meanwhile) */
+    @SuppressWarnings("unchecked")
     public ThreadCache<T>[] snapshot() {
-        return all;
+        final MagazineRack<?>[] all = registry.snapshot();
+        int n = 0;
+        final ThreadCache<T>[] copy = (ThreadCache<T>[]) new ThreadCache<?>[all.length];
+        for (final MagazineRack<?> c : all) {
+            if (c != null) {
+                copy[n++] = (ThreadCache<T>) c;
+            }
+        }
+        return java.util.Arrays.copyOf(copy, n);
     }
 
     /**
      * Forgets the caches of terminated threads and hands each to the {@code onTerminated} consumer.
      *
-     * @return whether any registered thread had terminated
+     * @return whether any registered thread had terminated (false also when another thread was at it)
      */
     public boolean reclaimTerminated() {
-        boolean any = false;
-        for (final ThreadCache<T> c : all) {
-            if (!c.owner().isAlive()) {
-                any = true;
-                break;
-            }
-        }
-        if (!any) {
-            return false;
-        }
-        final List<ThreadCache<T>> dead = new ArrayList<>();
-        lock.lock();
-        try {
-            final ThreadCache<T>[] old = all;
-            final List<ThreadCache<T>> alive = new ArrayList<>(old.length);
-            for (final ThreadCache<T> c : old) {
-                if (c.owner().isAlive()) {
-                    alive.add(c);
-                } else {
-                    dead.add(c);
-                    final int i = slot(c.owner());
-                    if (slots[i] == c) {
-                        slots[i] = null;
-                    }
-                }
-            }
-            all = alive.toArray(newArray(alive.size()));
-        } finally {
-            lock.unlock();
-        }
-        dead.forEach(onTerminated);
-        return !dead.isEmpty();
+        return registry.reclaimDead();
     }
 }

@@ -73,14 +73,21 @@ class ThreadCachesTest {
     }
 
     @Test
-    void registrationForgetsTerminatedThreads() throws Exception {
+    void registrationForgetsTerminatedThreadsOnceTheRegistryDoubled() throws Exception {
         final ThreadCaches<Object> caches = new ThreadCaches<>(1, terminated::add);
         final ThreadCache<Object> gone = cacheOfNewThread(caches);
-        assertEquals(List.of(), terminated);
+        assertEquals(List.of(), terminated, "no scan per registration: registration is O(1) amortised");
+        for (int i = 0; i < 200; i++) {
+            assertTrue(cacheOfNewThread(caches) != null);
+        }
+        assertTrue(terminated.contains(gone), "handed over by a registration scan, without reclaimTerminated()");
+        assertTrue(caches.snapshot().length <= 128, "dead threads do not make the registry grow: "
+                + caches.snapshot().length);
         final ThreadCache<Object> mine = caches.current();
-        assertEquals(List.of(gone), terminated, "handed over when the next thread registered");
-        assertEquals(List.of(mine), Arrays.asList(caches.snapshot()));
         assertSame(mine, caches.current());
-        assertFalse(caches.reclaimTerminated());
+        assertTrue(Arrays.asList(caches.snapshot()).contains(mine));
+        caches.reclaimTerminated();
+        assertEquals(List.of(mine), Arrays.asList(caches.snapshot()));
+        assertEquals(201, terminated.size());
     }
 }

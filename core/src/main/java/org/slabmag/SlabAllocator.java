@@ -73,6 +73,12 @@ import org.slabmag.internal.memory.NativeMemory;
  * {@code org.slabmag.metrics.SlabAllocatorMetrics} binds it to a Micrometer registry.
  */
 public final class SlabAllocator implements AutoCloseable {
+    /** A block in a user's hands: {@link #free} takes it back. */
+    static final int USER = 0;
+    /** A block an adapter holds without a state mark ({@link UncheckedBlocks}): a user's free is refused. */
+    static final int ADAPTER_UNCHECKED = 1;
+    /** A block an adapter holds, marked as such: a user's free is refused, the adapter's is checked. */
+    static final int ADAPTER_CHECKED = 2;
     private static final int MAX_ALIGNMENT = SizeClasses.PAGE_SIZE;
     private static final int MIN_ALIGNMENT = 16;
 
@@ -135,9 +141,9 @@ public final class SlabAllocator implements AutoCloseable {
         checkOpen();
         int c = SizeClasses.classOf(size);
         if (c >= 0) {
-            return allocateSmall(c, size);
+            return allocateSmall(c, size, USER);
         }
-        return allocateLarge(size, size);
+        return allocateLarge(size, size, false);
     }
 
     /**
@@ -154,9 +160,9 @@ public final class SlabAllocator implements AutoCloseable {
         long aligned = alignedSize(size, alignment);
         if (aligned <= SizeClasses.MAX_SLAB_BLOCK) {
             int c = SizeClasses.classOf((int) aligned);
-            return allocateSmall(c, size);
+            return allocateSmall(c, size, USER);
         }
-        return allocateLarge(aligned, size);
+        return allocateLarge(aligned, size, false);
     }
 
     /**
@@ -175,7 +181,7 @@ public final class SlabAllocator implements AutoCloseable {
         if (c >= 0) {
             freeSmall(address, c, size);
         } else {
-            heap.freeLarge(address, size, size);
+            heap.freeLarge(address, size, size, false);
         }
     }
 
@@ -191,7 +197,7 @@ public final class SlabAllocator implements AutoCloseable {
         if (aligned <= SizeClasses.MAX_SLAB_BLOCK) {
             freeSmall(address, SizeClasses.classOf((int) aligned), size);
         } else {
-            heap.freeLarge(address, aligned, size);
+            heap.freeLarge(address, aligned, size, false);
         }
     }
 
@@ -354,32 +360,50 @@ public final class SlabAllocator implements AutoCloseable {
         if (magazines != null) {
             magazines.free(address, c, size);
         } else {
-            heap.freeSmall(address, c, size);
+            heap.freeSmall(address, c, size, false);
         }
     }
 
-    /** A block of size class {@code c}: from the caller's magazines, or the locked heap without them. */
-    private long allocateSmall(int c, int requested) {
+    /**
+     * A block of size class {@code c} for {@code holder} ({@link #USER}, {@link #ADAPTER_UNCHECKED} or
+     * {@link #ADAPTER_CHECKED}), with the memory-pressure policy: one retry after
+     * {@link #relieveMemoryPressure()}.
+     */
+    long allocateSmall(int c, int requested, int holder) {
         try {
-            return magazines != null ? magazines.allocate(c, requested) : heap.allocateSmall(c, requested);
+            return takeSmall(c, requested, holder);
         } catch (MemoryLimitExceeded e) {
             relieveMemoryPressure();
             try {
-                return magazines != null ? magazines.allocate(c, requested) : heap.allocateSmall(c, requested);
+                return takeSmall(c, requested, holder);
             } catch (MemoryLimitExceeded again) {
                 throw outOfMemory(again);
             }
         }
     }
 
-    /** A block above the slab classes, from the buddy allocator or a dedicated mapping. */
-    long allocateLarge(long size, int requested) {
+    private long takeSmall(int c, int requested, int holder) {
+        if (magazines == null) {
+            return heap.allocateSmall(c, requested, holder != USER);
+        }
+        if (holder == USER) {
+            return magazines.allocate(c, requested);
+        }
+        return holder == ADAPTER_UNCHECKED ? magazines.allocateUnchecked(c, requested)
+            : magazines.allocateOwned(c, requested);
+    }
+
+    /**
+     * A block above the slab classes, from the buddy allocator or a dedicated mapping, for a user or an
+     * adapter, with the memory-pressure policy.
+     */
+    long allocateLarge(long size, int requested, boolean adapter) {
         try {
-            return heap.allocateLarge(size, requested);
+            return heap.allocateLarge(size, requested, adapter);
         } catch (MemoryLimitExceeded e) {
             relieveMemoryPressure();
             try {
-                return heap.allocateLarge(size, requested);
+                return heap.allocateLarge(size, requested, adapter);
             } catch (MemoryLimitExceeded again) {
                 throw outOfMemory(again);
             }

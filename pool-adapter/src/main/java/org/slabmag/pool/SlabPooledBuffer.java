@@ -65,11 +65,12 @@ public final class SlabPooledBuffer extends DefaultPooledObject<MutableDirectBuf
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
         }
-        final long address = allocator.allocate(capacity);
+        final UncheckedBlocks blocks = UncheckedBlocks.of(allocator);
+        final long address = blocks.allocateChecked(capacity);
         try {
             return new SlabPooledBuffer(allocator, address, capacity);
         } catch (final RuntimeException | Error e) {
-            allocator.free(address, capacity);
+            blocks.freeChecked(address, capacity);
             throw e;
         }
     }

@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 import org.agrona.collections.IntArrayList;
+import org.agrona.collections.IntHashSet;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.slabmag.internal.event.SlabEvents;
 import org.slabmag.internal.memory.NativeMemory;
@@ -57,6 +58,8 @@ public final class Heap {
     private final ChunkMap chunkMap;
     private final SlabCache[] caches = new SlabCache[SizeClasses.COUNT];
     private final Long2ObjectHashMap<HugeBlock> huge = new Long2ObjectHashMap<>();
+    /** First pages (global ids) of the buddy blocks an adapter holds, so that a user's free of one is refused. */
+    private final IntHashSet adapterRuns = new IntHashSet();
     private final IntArrayList freeRegionIds = new IntArrayList();
     private final long[] scratch = new long[1];
     /** Memory recently returned to the OS: freed huge block starts and released chunks (a ring). */
@@ -157,22 +160,26 @@ public final class Heap {
     }
 
     /** Allocates one block of class {@code c} for a user. */
-    public long allocateSmall(int c, int requested) {
+    public long allocateSmall(int c, int requested, boolean adapter) {
         takeBlocks(c, scratch, null, 1);
         long address = scratch[0];
         Slab slab = slabFor(address, c);
-        if (!slab.markLive(blockIndex(slab, address))) {
+        int index = blockIndex(slab, address);
+        if (!(adapter ? slab.markOwned(index) : slab.markLive(index))) {
             throw handedOutTwice(address);
         }
         countAllocation(requested);
         return address;
     }
 
-    /** Frees one block of class {@code c} that a user held; validates it first. */
-    public void freeSmall(long address, int c, int requested) {
+    /**
+     * Frees one block of class {@code c} that a user (or, if {@code adapter}, an adapter) held;
+     * validates it first.
+     */
+    public void freeSmall(long address, int c, int requested, boolean adapter) {
         Slab slab = slabFor(address, c);
         int index = blockIndex(slab, address);
-        checkFreed(slab, index, address);
+        checkFreed(slab, index, address, adapter ? Slab.OWNED : Slab.LIVE);
         caches[c].giveBack(slab, index);
         countFree(requested);
         releaseIfClosed();
@@ -280,8 +287,11 @@ public final class Heap {
         return pageRound(size);
     }
 
-    /** Allocates a block above {@link SizeClasses#MAX_SLAB_BLOCK} bytes. */
-    public long allocateLarge(long size, long requested) {
+    /**
+     * Allocates a block above {@link SizeClasses#MAX_SLAB_BLOCK} bytes for a user, or, if {@code adapter},
+     * for one of slabmag's adapters (then only {@code freeLarge(..., true)} frees it).
+     */
+    public long allocateLarge(long size, long requested, boolean adapter) {
         checkOpen();
         long address;
         if (size <= chunkSize) {
@@ -295,15 +305,21 @@ public final class Heap {
             }
             address = addressOfPage(page);
             largeBytes += (long) SizeClasses.PAGE_SIZE << order;
+            if (adapter) {
+                adapterRuns.add(page);
+            }
         } else {
-            address = allocateHuge(pageRound(size));
+            address = allocateHuge(pageRound(size), adapter);
         }
         countAllocation(requested);
         return address;
     }
 
-    /** Frees a block above {@link SizeClasses#MAX_SLAB_BLOCK} bytes; validates it first. */
-    public void freeLarge(long address, long size, long requested) {
+    /**
+     * Frees a block above {@link SizeClasses#MAX_SLAB_BLOCK} bytes that a user (or, if {@code adapter}, an
+     * adapter) held; validates it first.
+     */
+    public void freeLarge(long address, long size, long requested, boolean adapter) {
         if (size <= chunkSize) {
             int order = orderOf(size);
             Chunk chunk = chunkMap.find(address);
@@ -331,6 +347,10 @@ public final class Heap {
                 throw new IllegalArgumentException("size mismatch at 0x" + Long.toHexString(address) + ": freed with "
                     + size + " bytes, allocated as a block of " + ((long) SizeClasses.PAGE_SIZE << taken) + " bytes");
             }
+            checkHolder(address, adapter, !adapterRuns.isEmpty() && adapterRuns.contains(page));
+            if (adapter) {
+                adapterRuns.remove(page);
+            }
             largeBytes -= (long) SizeClasses.PAGE_SIZE << order;
             freePages(page, order);
         } else {
@@ -347,6 +367,7 @@ public final class Heap {
                 throw new IllegalArgumentException("size mismatch at 0x" + Long.toHexString(address) + ": freed with "
                     + size + " bytes, allocated as a block of " + block.size + " bytes");
             }
+            checkHolder(address, adapter, block.adapter);
             huge.remove(address);
             NativeMemory.release(block.reservedAddress);
             SlabEvents.hugeBlockFreed(address, block.size);
@@ -358,7 +379,15 @@ public final class Heap {
         releaseIfClosed();
     }
 
-    private long allocateHuge(long size) {
+    /** Refuses a free by the wrong kind of holder: a user freeing an adapter's block, or the reverse. */
+    private static void checkHolder(long address, boolean adapterFrees, boolean adapterHolds) {
+        if (adapterFrees != adapterHolds) {
+            throw adapterHolds ? ownedByAdapter(address) : new IllegalArgumentException("address 0x"
+                + Long.toHexString(address) + " is a block a user allocated, not one an adapter owns");
+        }
+    }
+
+    private long allocateHuge(long size, boolean adapter) {
         ensureRoom(size);
         long reserved;
         try {
@@ -368,7 +397,7 @@ public final class Heap {
         }
         forgetGone(reserved, reserved + hugeReservation(size));
         long address = (reserved + SizeClasses.PAGE_SIZE - 1) & -(long) SizeClasses.PAGE_SIZE;
-        huge.put(address, new HugeBlock(reserved, size));
+        huge.put(address, new HugeBlock(reserved, size, adapter));
         SlabEvents.hugeBlockAllocated(address, size);
         hugeBytes += size;
         reservedBytes += size;
@@ -683,24 +712,65 @@ public final class Heap {
      * @throws IllegalArgumentException if it was never handed out
      */
     public static void checkFreed(Slab slab, int index, long address) {
-        byte prior = slab.markFreed(index);
-        if (prior != Slab.LIVE) {
-            if (prior == Slab.FREED) {
-                throw doubleFree(address, slab.blockSize);
-            }
-            throw new IllegalArgumentException("address 0x" + Long.toHexString(address) + " is a "
-                + slab.blockSize + "-byte block this allocator never handed out");
+        checkFreed(slab, index, address, Slab.LIVE);
+    }
+
+    /**
+     * Marks block {@code index} of {@code slab}, owned by an adapter, freed.
+     *
+     * @throws IllegalStateException    on a double free
+     * @throws IllegalArgumentException if a user, not an adapter, holds it, or nobody does
+     */
+    public static void checkFreedOwned(Slab slab, int index, long address) {
+        checkFreed(slab, index, address, Slab.OWNED);
+    }
+
+    /**
+     * Marks block {@code index} of {@code slab} freed by its holder: a user ({@link Slab#LIVE}) or an
+     * adapter ({@link Slab#OWNED}).
+     *
+     * @throws IllegalStateException    if it was already freed (double free)
+     * @throws IllegalArgumentException if it was never handed out, or is held by the other kind of holder
+     */
+    static void checkFreed(Slab slab, int index, long address, byte held) {
+        byte prior = slab.markFreed(index, held);
+        if (prior != held) {
+            throw badFree(address, slab.blockSize, prior);
         }
+    }
+
+    private static RuntimeException badFree(long address, int blockSize, byte prior) {
+        if (prior == Slab.FREED) {
+            return doubleFree(address, blockSize);
+        }
+        if (prior == Slab.OWNED) {
+            return ownedByAdapter(address);
+        }
+        if (prior == Slab.LIVE) {
+            return new IllegalArgumentException("address 0x" + Long.toHexString(address)
+                + " is a block a user allocated, not one an adapter owns");
+        }
+        return new IllegalArgumentException("address 0x" + Long.toHexString(address) + " is a "
+            + blockSize + "-byte block this allocator never handed out");
+    }
+
+    /** A user's free of memory one of slabmag's adapters owns (a Netty or pooled buffer): refused. */
+    static IllegalArgumentException ownedByAdapter(long address) {
+        return new IllegalArgumentException("address 0x" + Long.toHexString(address) + " belongs to a buffer of a "
+            + "slabmag adapter (Netty or Commons Pool): release the buffer instead of freeing its memory");
     }
 
     /** A dedicated allocation for a huge block. */
     private static final class HugeBlock {
         final long reservedAddress;
         final long size;
+        /** Held by an adapter rather than a user. */
+        final boolean adapter;
 
-        HugeBlock(long reservedAddress, long size) {
+        HugeBlock(long reservedAddress, long size, boolean adapter) {
             this.reservedAddress = reservedAddress;
             this.size = size;
+            this.adapter = adapter;
         }
     }
 }

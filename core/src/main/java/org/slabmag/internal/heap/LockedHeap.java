@@ -46,37 +46,37 @@ public final class LockedHeap {
         }
     }
 
-    public long allocateSmall(int c, int requested) {
+    public long allocateSmall(int c, int requested, boolean adapter) {
         lock(c);
         try {
-            return heap.allocateSmall(c, requested);
+            return heap.allocateSmall(c, requested, adapter);
         } finally {
             lock.unlock();
         }
     }
 
-    public void freeSmall(long address, int c, int requested) {
+    public void freeSmall(long address, int c, int requested, boolean adapter) {
         lock(c);
         try {
-            heap.freeSmall(address, c, requested);
+            heap.freeSmall(address, c, requested, adapter);
         } finally {
             lock.unlock();
         }
     }
 
-    public long allocateLarge(long size, long requested) {
+    public long allocateLarge(long size, long requested, boolean adapter) {
         lock.lock();
         try {
-            return heap.allocateLarge(size, requested);
+            return heap.allocateLarge(size, requested, adapter);
         } finally {
             lock.unlock();
         }
     }
 
-    public void freeLarge(long address, long size, long requested) {
+    public void freeLarge(long address, long size, long requested, boolean adapter) {
         lock.lock();
         try {
-            heap.freeLarge(address, size, requested);
+            heap.freeLarge(address, size, requested, adapter);
         } finally {
             lock.unlock();
         }

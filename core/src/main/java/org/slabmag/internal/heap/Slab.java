@@ -46,6 +46,11 @@ public final class Slab {
     static final byte LIVE = 1;
     /** Block state: freed by its user (in a magazine, the depot, or back in the slab). */
     static final byte FREED = 2;
+    /**
+     * Block state: in the hands of one of slabmag's adapters (a Netty or pooled buffer) through a checked
+     * path; a user's {@code free} of it is refused, the adapter's free expects it.
+     */
+    static final byte OWNED = 3;
     private static final VarHandle STATE = MethodHandles.arrayElementVarHandle(byte[].class);
     /** States start one cache line into their array and end one before its end (no false sharing). */
     private static final int STATE_PAD = 64;
@@ -180,21 +185,50 @@ public final class Slab {
     }
 
     /**
-     * Records that the user gave back the block at {@code index}, if it was live.
+     * Records that the block at {@code index} is handed to an adapter ({@link #OWNED}).
      *
-     * @return the state before: {@link #LIVE} for a valid free, {@link #FREED} for a double free,
-     *         {@link #NEVER} for a block never handed out
+     * @param index the block
+     * @return false if it already was live or owned (a broken invariant)
      */
-    byte markFreed(int index) {
+    public boolean markOwned(int index) {
         if (!atomic) {
             byte s = states[STATE_PAD + index];
-            if (s == LIVE) {
+            if (s == LIVE || s == OWNED) {
+                return false;
+            }
+            states[STATE_PAD + index] = OWNED;
+            return true;
+        }
+        for (;;) {
+            byte s = (byte) STATE.getVolatile(states, STATE_PAD + index);
+            if (s == LIVE || s == OWNED) {
+                return false;
+            }
+            if (STATE.compareAndSet(states, STATE_PAD + index, s, OWNED)) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Records that the holder gave back the block at {@code index}, if it was in state {@code held}.
+     *
+     * @param index the block
+     * @param held  {@link #LIVE} for a user's free, {@link #OWNED} for an adapter's
+     * @return the state before: {@code held} for a valid free, {@link #FREED} for a double free,
+     *         {@link #NEVER} for a block never handed out, the other holder's state for a free by the
+     *         wrong holder
+     */
+    byte markFreed(int index, byte held) {
+        if (!atomic) {
+            byte s = states[STATE_PAD + index];
+            if (s == held) {
                 states[STATE_PAD + index] = FREED;
             }
             return s;
         }
-        if (STATE.compareAndSet(states, STATE_PAD + index, LIVE, FREED)) {
-            return LIVE;
+        if (STATE.compareAndSet(states, STATE_PAD + index, held, FREED)) {
+            return held;
         }
         return (byte) STATE.getVolatile(states, STATE_PAD + index);
     }

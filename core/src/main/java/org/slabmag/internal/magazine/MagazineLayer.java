@@ -191,6 +191,50 @@ public final class MagazineLayer {
         }
     }
 
+    /**
+     * Allocates a block of class {@code c} for one of slabmag's adapters through the checked path: its
+     * state says "owned by an adapter" (see {@link ThreadCache#allocateOwned}).
+     *
+     * @param c         the size class
+     * @param requested the bytes asked for
+     * @return the block's address
+     */
+    public long allocateOwned(int c, int requested) {
+        Thread t = Thread.currentThread();
+        ThreadCache cache = cacheOf(t);
+        if (cache != null) {
+            return cache.allocateOwned(c, requested);
+        }
+        Stripes.Stripe<ThreadCache> s = stripes.acquire(t);
+        try {
+            return s.cache().allocateOwned(c, requested);
+        } finally {
+            s.unlock();
+        }
+    }
+
+    /**
+     * Validates and frees a block from {@link #allocateOwned}.
+     *
+     * @param address   the block
+     * @param c         its size class
+     * @param requested the bytes asked for at allocation
+     */
+    public void freeOwned(long address, int c, int requested) {
+        Thread t = Thread.currentThread();
+        ThreadCache cache = cacheOf(t);
+        if (cache != null) {
+            cache.freeOwned(address, c, requested);
+            return;
+        }
+        Stripes.Stripe<ThreadCache> s = stripes.acquire(t);
+        try {
+            s.cache().freeOwned(address, c, requested);
+        } finally {
+            s.unlock();
+        }
+    }
+
     /** The private cache of thread {@code t}, or null if it uses the stripes. */
     private ThreadCache cacheOf(Thread t) {
         ThreadCache cache = caches.find(t);

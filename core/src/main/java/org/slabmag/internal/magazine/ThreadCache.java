@@ -73,6 +73,34 @@ final class ThreadCache extends ThreadCacheL1Pad {
     }
 
     /**
+     * Pops a block for one of slabmag's adapters through the checked path (hardened mode): its state
+     * says "owned by an adapter", so a user's {@code free} of it is refused and only
+     * {@link #freeOwned} takes it back.
+     */
+    long allocateOwned(int c, int requested) {
+        AddressMagazine m = pop(c);
+        int n = m.size;
+        long address = m.rounds[n];
+        Slab slab = m.slabs[n];
+        if (slab == null) {
+            slab = slabOf(address, c);
+        }
+        if (!slab.markOwned(slab.indexOf(address))) {
+            throw Heap.handedOutTwice(address);
+        }
+        allocations++;
+        requestedBytes += requested;
+        return address;
+    }
+
+    /** Validates and takes back a block from {@link #allocateOwned}. */
+    void freeOwned(long address, int c, int requested) {
+        Slab slab = slabOf(address, c);
+        Heap.checkFreedOwned(slab, Heap.blockIndex(slab, address), address);
+        push(c, address, slab, requested);
+    }
+
+    /**
      * Validates a free of a block of class {@code c} (any thread may have allocated it), marks it
      * freed and pushes it onto the loaded magazine.
      *

@@ -6,7 +6,6 @@ import java.util.Arrays;
 
 import org.agrona.collections.IntArrayList;
 import org.agrona.collections.IntHashSet;
-import org.agrona.collections.Long2ObjectHashMap;
 import org.slabmag.internal.event.SlabEvents;
 import org.slabmag.internal.memory.NativeMemory;
 
@@ -49,7 +48,6 @@ public final class Heap {
         }
     }
 
-    private static final int GONE = 64;
     private final int chunkSize;
     private final int maxOrder;
     private final long maxMemory;
@@ -57,31 +55,19 @@ public final class Heap {
     private final BuddyAllocator buddy;
     private final ChunkMap chunkMap;
     private final SlabCache[] caches = new SlabCache[SizeClasses.COUNT];
-    private final Long2ObjectHashMap<HugeBlock> huge = new Long2ObjectHashMap<>();
+    private final ReturnedRanges returned = new ReturnedRanges();
+    private final HugeBlocks huge = new HugeBlocks(returned);
     /** First pages (global ids) of the buddy blocks an adapter holds, so that a user's free of one is refused. */
     private final IntHashSet adapterRuns = new IntHashSet();
     private final IntArrayList freeRegionIds = new IntArrayList();
     private final long[] scratch = new long[1];
-    /** Memory recently returned to the OS: freed huge block starts and released chunks (a ring). */
-    private final long[] goneStart = new long[GONE];
-    private final long[] goneEnd = new long[GONE];
-    private int goneNext;
     private Chunk[] regions = new Chunk[4];
-    /** Per region: pages were taken from it since the last {@link #decay()}. */
-    private boolean[] regionUsed = new boolean[4];
-    /** Per region: pages were freed since the last {@link #decay()}. */
-    private boolean[] regionFreed = new boolean[4];
-    /** Per region: pages freed in an earlier decay interval wait to be given back to the OS. */
-    private boolean[] regionPending = new boolean[4];
-    /** Per region: bytes of free pages given back to the OS and not taken since (an upper bound). */
-    private long[] regionReleased = new long[4];
-    /** Sum of {@link #regionReleased}: reserved bytes that are not resident. */
-    private long releasedBytes;
+    /** What each region did between decay steps, and the bytes given back to the OS. */
+    private final RegionDecay regionDecay = new RegionDecay();
     private int regionCount;
     private int chunks;
     private long reservedBytes;
     private long largeBytes;
-    private long hugeBytes;
     private long allocations;
     private long deallocations;
     private long requestedBytes;
@@ -324,7 +310,7 @@ public final class Heap {
             int order = orderOf(size);
             Chunk chunk = chunkMap.find(address);
             if (chunk == null) {
-                if ((address & (SizeClasses.PAGE_SIZE - 1)) == 0 && wasGone(address)) {
+                if ((address & (SizeClasses.PAGE_SIZE - 1)) == 0 && returned.contains(address)) {
                     throw new IllegalStateException("double free of 0x" + Long.toHexString(address)
                         + ": its chunk was already returned to the operating system");
                 }
@@ -354,33 +340,14 @@ public final class Heap {
             largeBytes -= (long) SizeClasses.PAGE_SIZE << order;
             freePages(page, order);
         } else {
-            HugeBlock block = huge.get(address);
-            if (block == null) {
-                if (wasGone(address)) {
-                    throw new IllegalStateException("double free of 0x" + Long.toHexString(address)
-                        + ": no block of " + size + " bytes is allocated there");
-                }
-                throw new IllegalArgumentException("address 0x" + Long.toHexString(address)
-                    + " is not the start of an allocated block of " + size + " bytes");
-            }
-            if (block.size != pageRound(size)) {
-                throw new IllegalArgumentException("size mismatch at 0x" + Long.toHexString(address) + ": freed with "
-                    + size + " bytes, allocated as a block of " + block.size + " bytes");
-            }
-            checkHolder(address, adapter, block.adapter);
-            huge.remove(address);
-            NativeMemory.release(block.reservedAddress);
-            SlabEvents.hugeBlockFreed(address, block.size);
-            rememberGone(address, address + 1);
-            hugeBytes -= block.size;
-            reservedBytes -= block.size;
+            reservedBytes -= huge.free(address, pageRound(size), size, adapter);
         }
         countFree(requested);
         releaseIfClosed();
     }
 
     /** Refuses a free by the wrong kind of holder: a user freeing an adapter's block, or the reverse. */
-    private static void checkHolder(long address, boolean adapterFrees, boolean adapterHolds) {
+    static void checkHolder(long address, boolean adapterFrees, boolean adapterHolds) {
         if (adapterFrees != adapterHolds) {
             throw adapterHolds ? ownedByAdapter(address) : new IllegalArgumentException("address 0x"
                 + Long.toHexString(address) + " is a block a user allocated, not one an adapter owns");
@@ -389,24 +356,14 @@ public final class Heap {
 
     private long allocateHuge(long size, boolean adapter) {
         ensureRoom(size);
-        long reserved;
+        long address;
         try {
-            reserved = NativeMemory.reserve(hugeReservation(size));
+            address = huge.allocate(size, adapter);
         } catch (OutOfMemoryError e) {
             throw new MemoryLimitExceeded(size, maxMemory, reservedBytes, usedBytesInHeap());
         }
-        forgetGone(reserved, reserved + hugeReservation(size));
-        long address = (reserved + SizeClasses.PAGE_SIZE - 1) & -(long) SizeClasses.PAGE_SIZE;
-        huge.put(address, new HugeBlock(reserved, size, adapter));
-        SlabEvents.hugeBlockAllocated(address, size);
-        hugeBytes += size;
         reservedBytes += size;
         return address;
-    }
-
-    /** Address space reserved for a huge block: a page more for alignment, and always mapped by glibc. */
-    private static long hugeReservation(long size) {
-        return Math.max(size + SizeClasses.PAGE_SIZE, NativeMemory.ALWAYS_MAPPED);
     }
 
     private static int orderOf(long size) {
@@ -426,14 +383,12 @@ public final class Heap {
             addChunk();
             page = buddy.allocate(order);
         }
-        int region = page >>> maxOrder;
-        regionUsed[region] = true;
-        forgetReleased(region); // the pages taken may have been given back: count the region resident
+        regionDecay.pagesTaken(page >>> maxOrder); // the pages may have been given back: resident again
         return page;
     }
 
     private void freePages(int page, int order) {
-        regionFreed[page >>> maxOrder] = true;
+        regionDecay.pagesFreed(page >>> maxOrder);
         int merged = buddy.free(page, order);
         if (merged == maxOrder && buddy.freeBlocks(maxOrder) > 1) {
             removeChunk(page >>> maxOrder);
@@ -450,13 +405,10 @@ public final class Heap {
             freeRegionIds.addInt(region);
             throw new MemoryLimitExceeded(chunkSize, maxMemory, reservedBytes, usedBytesInHeap());
         }
-        forgetGone(chunk.reservedAddress, chunk.reservedAddress + Chunk.reservationBytes(chunkSize));
+        returned.forget(chunk.reservedAddress, chunk.reservedAddress + Chunk.reservationBytes(chunkSize));
         if (region >= regions.length) {
             regions = Arrays.copyOf(regions, regions.length * 2);
-            regionUsed = Arrays.copyOf(regionUsed, regions.length);
-            regionFreed = Arrays.copyOf(regionFreed, regions.length);
-            regionPending = Arrays.copyOf(regionPending, regions.length);
-            regionReleased = Arrays.copyOf(regionReleased, regions.length);
+            regionDecay.ensureCapacity(regions.length);
         }
         regions[region] = chunk;
         chunkMap.add(chunk);
@@ -471,12 +423,10 @@ public final class Heap {
             return;
         }
         regions[region] = null;
-        forgetReleased(region);
-        regionFreed[region] = false;
-        regionPending[region] = false;
+        regionDecay.chunkRemoved(region);
         chunkMap.remove(chunk);
         chunk.release();
-        rememberGone(chunk.address, chunk.address + chunkSize);
+        returned.remember(chunk.address, chunk.address + chunkSize);
         freeRegionIds.addInt(region);
         chunks--;
         reservedBytes -= chunkSize;
@@ -490,36 +440,6 @@ public final class Heap {
                 throw new MemoryLimitExceeded(bytes, maxMemory, reservedBytes, usedBytesInHeap());
             }
         }
-    }
-
-    /**
-     * Remembers memory just returned to the OS, so that a second free of a block in it is reported as
-     * a double free rather than as a foreign address (as long as the OS does not hand it to this heap
-     * again, and among the last {@value #GONE} such returns).
-     */
-    private void rememberGone(long start, long end) {
-        goneStart[goneNext] = start;
-        goneEnd[goneNext] = end;
-        goneNext = (goneNext + 1) % GONE;
-    }
-
-    /** Forgets returned memory that the OS gave back to this heap. */
-    private void forgetGone(long start, long end) {
-        for (int i = 0; i < GONE; i++) {
-            if (goneStart[i] < end && start < goneEnd[i]) {
-                goneStart[i] = 0;
-                goneEnd[i] = 0;
-            }
-        }
-    }
-
-    private boolean wasGone(long address) {
-        for (int i = 0; i < GONE; i++) {
-            if (address >= goneStart[i] && address < goneEnd[i]) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private Chunk chunkOfPage(int page) {
@@ -562,17 +482,16 @@ public final class Heap {
             cache.decay();
         }
         for (int region = 0; region < regionCount; region++) {
-            if (regions[region] != null) {
-                if (!regionUsed[region] && buddy.isRegionFree(region)) {
-                    removeChunk(region);
-                } else if (regionPending[region] && !regionUsed[region]) {
-                    releaseFreePages(region);
-                    regionPending[region] = false;
-                }
+            if (regions[region] == null) {
+                regionDecay.endStep(region);
+                continue;
             }
-            regionPending[region] |= regionFreed[region];
-            regionFreed[region] = false;
-            regionUsed[region] = false;
+            int action = regionDecay.step(region, buddy.isRegionFree(region));
+            if (action == RegionDecay.RELEASE_CHUNK) {
+                removeChunk(region);
+            } else if (action == RegionDecay.RELEASE_PAGES) {
+                releaseFreePages(region);
+            }
         }
     }
 
@@ -592,17 +511,10 @@ public final class Heap {
                 released[0] += bytes;
             }
         });
-        forgetReleased(region);
-        regionReleased[region] = released[0];
-        releasedBytes += released[0];
+        regionDecay.pagesReleased(region, released[0]);
         if (released[0] > 0) {
             SlabEvents.pagesReleased(regions[region].address, released[0]);
         }
-    }
-
-    private void forgetReleased(int region) {
-        releasedBytes -= regionReleased[region];
-        regionReleased[region] = 0;
     }
 
     /**
@@ -668,7 +580,7 @@ public final class Heap {
 
     /** Bytes handed out by the heap (to users or magazines). */
     private long usedBytesInHeap() {
-        long bytes = largeBytes + hugeBytes;
+        long bytes = largeBytes + huge.bytes();
         for (SlabCache cache : caches) {
             bytes += cache.takenBlocks() * cache.blockSize;
         }
@@ -686,7 +598,7 @@ public final class Heap {
             total[c] = caches[c].totalBlocks();
             taken[c] = caches[c].takenBlocks();
         }
-        return new HeapSnapshot(reservedBytes, reservedBytes - releasedBytes, chunks, huge.size(), usedBytesInHeap(), largeBytes + hugeBytes,
+        return new HeapSnapshot(reservedBytes, reservedBytes - regionDecay.releasedBytes(), chunks, huge.count(), usedBytesInHeap(), largeBytes + huge.bytes(),
             allocations, deallocations, requestedBytes, slabs, total, taken);
     }
 
@@ -758,19 +670,5 @@ public final class Heap {
     static IllegalArgumentException ownedByAdapter(long address) {
         return new IllegalArgumentException("address 0x" + Long.toHexString(address) + " belongs to a buffer of a "
             + "slabmag adapter (Netty or Commons Pool): release the buffer instead of freeing its memory");
-    }
-
-    /** A dedicated allocation for a huge block. */
-    private static final class HugeBlock {
-        final long reservedAddress;
-        final long size;
-        /** Held by an adapter rather than a user. */
-        final boolean adapter;
-
-        HugeBlock(long reservedAddress, long size, boolean adapter) {
-            this.reservedAddress = reservedAddress;
-            this.size = size;
-            this.adapter = adapter;
-        }
     }
 }

@@ -34,8 +34,11 @@ import org.slabmag.internal.memory.NativeMemory;
  * chunk is returned only when none of its blocks is out of the heap (in a user's hands, a magazine
  * or a depot): memory still held is never unmapped under its holder.
  *
- * <p>Not thread-safe: {@link LockedHeap} guards it. {@link #slabFor} alone may be called without the
- * lock (see {@link Chunk#slabs}).
+ * <p>Not thread-safe: {@link LockedHeap} guards it. Without the lock, for blocks the caller received
+ * through a happens-before chain from the heap (see {@link Chunk#slabs}), only the lookups and checks of
+ * frees may run: {@link #chunkOf}, {@link #slabFor}, {@link #slabIn}, {@link #blockIndex},
+ * {@link #checkFreed(Slab, int, long)}, {@link #checkFreedOwned}, {@link #chunkSize()},
+ * {@link #hardened()} and {@link #isClosedPlain()}/{@link #isClosed()}.
  */
 public final class Heap {
     private static final VarHandle CLOSED;

@@ -34,7 +34,7 @@ public final class Depot<T> extends org.slabmag.internal.magazine.Depot<Magazine
      *
      * @param wanted the number of references the caller wants to park
      * @return how many it may park (0 to {@code wanted}); the caller must {@link #offerLoaded} a magazine of
-     *         that many references or {@link #unreserve} them
+     *         that many references
      */
     public int reserve(final int wanted) {
         if (maxIdle < 0) {
@@ -48,11 +48,6 @@ public final class Depot<T> extends org.slabmag.internal.magazine.Depot<Magazine
                 return granted;
             }
         }
-    }
-
-    /** @param count a reservation that will not be used */
-    public void unreserve(final int count) {
-        idle.addAndGet(-count);
     }
 
     /**

@@ -23,10 +23,13 @@ class DepotTest {
         assertEquals(3, depot.reserve(3));
         assertTrue(depot.offerLoaded(loaded(3)));
         assertEquals(2, depot.reserve(3), "only the room left");
-        depot.unreserve(2);
-        assertEquals(3, depot.idleReferences());
+        assertTrue(depot.offerLoaded(loaded(2)));
+        assertEquals(0, depot.reserve(1), "full");
+        assertEquals(5, depot.idleReferences());
+        assertEquals(3, depot.pollLoaded().size(), "first in, first out");
+        assertEquals(2, depot.idleReferences());
         final Magazine<Object> m = depot.pollLoaded();
-        assertEquals(3, m.size());
+        assertEquals(2, m.size());
         assertEquals(0, depot.idleReferences());
         assertNull(depot.pollLoaded());
     }

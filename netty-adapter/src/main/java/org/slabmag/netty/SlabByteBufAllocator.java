@@ -22,9 +22,9 @@ import org.slabmag.UncheckedBlocks;
  * the last reference returns the block to the allocator from whatever thread releases it, which is as
  * cheap as a release on the allocating thread (per-thread magazines). A buffer frees its block exactly
  * once, guarded by its reference count, so it skips the slab allocator's per-free address checks
- * ({@code org.slabmag.internal.UncheckedBlocks}), and a user's {@link SlabAllocator#free} of memory a live
- * buffer owns is refused. A hardened slab allocator, or one without thread caches, checks the buffers' frees
- * too, but there a user's free of a buffer's memory is taken for a valid free. Buffers pass through
+ * ({@link org.slabmag.UncheckedBlocks}), and a user's {@link SlabAllocator#free} of memory a live buffer
+ * owns is refused, at every size and in every mode (a hardened slab allocator, or one without thread caches,
+ * checks the buffers' own frees too). Buffers pass through
  * {@code toLeakAwareBuffer}, so Netty's {@link io.netty.util.ResourceLeakDetector} covers them. Memory
  * access does not depend on Netty's {@code sun.misc.Unsafe} support, so {@code hasMemoryAddress()} is true
  * on JDK 25 too. A JVM using it needs {@code --add-opens java.base/jdk.internal.misc=ALL-UNNAMED}.

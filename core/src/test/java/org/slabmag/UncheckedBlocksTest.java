@@ -1,4 +1,4 @@
-package org.slabmag.internal;
+package org.slabmag;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -13,8 +13,6 @@ import org.agrona.collections.LongHashSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.slabmag.AllocatorStats;
-import org.slabmag.SlabAllocator;
 
 /** The adapters' unchecked path: same accounting and memory, and checked calls cannot abuse its blocks. */
 class UncheckedBlocksTest {

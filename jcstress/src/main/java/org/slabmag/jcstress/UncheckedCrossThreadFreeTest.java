@@ -11,7 +11,7 @@ import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.JJ_Result;
 import org.slabmag.SlabAllocator;
-import org.slabmag.internal.UncheckedBlocks;
+import org.slabmag.UncheckedBlocks;
 
 /**
  * {@link CrossThreadFreeTest} on the path Netty buffers take ({@link UncheckedBlocks}: no state byte,

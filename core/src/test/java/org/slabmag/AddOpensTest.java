@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
-import org.slabmag.internal.NativeMemory;
+import org.slabmag.internal.memory.NativeMemory;
 
 /** Agrona 2.x needs {@code --add-opens java.base/jdk.internal.misc=ALL-UNNAMED}; without it, a clear error. */
 class AddOpensTest {

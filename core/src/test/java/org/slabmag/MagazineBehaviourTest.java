@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.agrona.collections.LongHashSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.slabmag.internal.LockedHeap;
+import org.slabmag.internal.heap.LockedHeap;
 
 @ExtendWith(OomAsFailure.class)
 class MagazineBehaviourTest {

@@ -9,6 +9,10 @@ import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.II_Result;
+import org.slabmag.internal.heap.Heap;
+import org.slabmag.internal.heap.LockedHeap;
+import org.slabmag.internal.heap.SizeClasses;
+import org.slabmag.internal.magazine.MagazineLayer;
 
 /**
  * A decay step racing allocation and free through the shared striped magazines (threads without a

@@ -342,11 +342,8 @@ public final class MagazineLayer {
      * go back to the heap.
      */
     public void trim() {
-        ThreadCache own = caches.ownCache();
-        if (own != null) {
-            own.drain();
-            caches.retireOwn();
-        }
+        // retire() reports the cache's bytes (JFR) before it flushes them; the depots go back below
+        caches.retireOwn();
         stripes.forEachFree(null, ThreadCache::drain);
         caches.reclaimDead();
         for (ClassDepot depot : depots) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.slabmag.SlabOutOfMemoryError;
 
 class HeapTest {
     private static final int CHUNK = 1 << 20;
@@ -156,10 +155,10 @@ class HeapTest {
         long a = heap.allocateLarge(CHUNK, CHUNK);
         long b = heap.allocateLarge(CHUNK / 2, CHUNK / 2);
         long c = heap.allocateSmall(C64, 64);
-        SlabOutOfMemoryError e = assertThrows(SlabOutOfMemoryError.class, () -> heap.allocateLarge(CHUNK, CHUNK));
+        MemoryLimitExceeded e = assertThrows(MemoryLimitExceeded.class, () -> heap.allocateLarge(CHUNK, CHUNK));
         assertEquals(2L * CHUNK, e.limit());
         assertEquals(2L * CHUNK, e.reserved());
-        assertThrows(SlabOutOfMemoryError.class, () -> heap.allocateLarge(CHUNK + 1, CHUNK + 1));
+        assertThrows(MemoryLimitExceeded.class, () -> heap.allocateLarge(CHUNK + 1, CHUNK + 1));
         heap.freeLarge(b, CHUNK / 2, CHUNK / 2);
         heap.freeSmall(c, C64, 64); // the slab stays as a spare; the limit path trims it
         long d = heap.allocateLarge(CHUNK, CHUNK);

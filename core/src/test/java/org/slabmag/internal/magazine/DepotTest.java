@@ -9,6 +9,9 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slabmag.internal.heap.Heap;
+import org.slabmag.internal.heap.LockedHeap;
+import org.slabmag.internal.heap.SizeClasses;
 
 class DepotTest {
     private static final int C = SizeClasses.classOf(64);
@@ -26,12 +29,12 @@ class DepotTest {
         f.setAccessible(true);
         ReentrantLock lock = (ReentrantLock) f.get(locked);
         List<Thread> ts = new ArrayList<>();
-        long[] taken = new long[threads];
+        long[][] taken = new long[threads][1];
         lock.lock();
         try {
             for (int i = 0; i < threads; i++) {
-                int slot = i;
-                Thread t = new Thread(() -> locked.takeBlocks(c, taken, slot, 1));
+                long[] dst = taken[i];
+                Thread t = new Thread(() -> locked.takeBlocks(c, dst, null, 1));
                 t.start();
                 ts.add(t);
             }
@@ -46,19 +49,40 @@ class DepotTest {
         for (Thread t : ts) {
             t.join();
         }
-        locked.giveBackBlocks(c, taken, 0, threads); // uncontended: only this thread is left
+        long[] all = new long[threads];
+        for (int i = 0; i < threads; i++) {
+            all[i] = taken[i][0];
+        }
+        locked.giveBackBlocks(c, all, null, threads); // uncontended: only this thread is left
+    }
+
+    /** Gives every round of {@code m} (of class {@link #C}) back to the heap. */
+    private void drain(AddressMagazine m) {
+        locked.giveBackBlocks(C, m.rounds, m.slabs, m.size);
+        m.size = 0;
+    }
+
+    /** What the magazine layer does with a magazine a depot gives up: drains it and recycles it. */
+    private void giveBack(ClassDepot d, AddressMagazine m) {
+        drain(m);
+        d.recycle(m);
+    }
+
+    /** Fills empty magazine {@code m} with up to {@code n} blocks of class {@link #C}, with their slabs. */
+    private static void fill(LockedHeap heap, AddressMagazine m, int n) {
+        m.size = heap.takeBlocks(C, m.rounds, m.slabs, n);
     }
 
     @Test
     void magazinesGrowUnderHeapLockContentionUpToFourTimes() throws Exception {
-        Depot d = new Depot(C, 64 << 10, 1 << 20);
+        ClassDepot d = new ClassDepot(C, 64 << 10, 1 << 20);
         int initial = d.rounds();
         assertEquals(Math.max(4, Math.min(128, (64 << 10) / 64)), initial);
         d.adapt(locked);
         assertEquals(initial, d.rounds(), "no contention, no growth");
 
-        contend(locked, C, Depot.CONTENTION_PER_GROWTH - 1);
-        assertEquals(Depot.CONTENTION_PER_GROWTH - 1, locked.contention(C));
+        contend(locked, C, ClassDepot.CONTENTION_PER_GROWTH - 1);
+        assertEquals(ClassDepot.CONTENTION_PER_GROWTH - 1, locked.contention(C));
         d.adapt(locked);
         assertEquals(initial, d.rounds(), "7 contended acquisitions are not enough");
 
@@ -71,32 +95,33 @@ class DepotTest {
         assertEquals(2 * initial, d.rounds(), "the same contention does not count twice");
         assertEquals(0, locked.contention(C + 1), "counted per class");
 
-        contend(locked, C, Depot.CONTENTION_PER_GROWTH);
+        contend(locked, C, ClassDepot.CONTENTION_PER_GROWTH);
         d.adapt(locked);
         assertEquals(4 * initial, d.rounds());
-        contend(locked, C, Depot.CONTENTION_PER_GROWTH);
+        contend(locked, C, ClassDepot.CONTENTION_PER_GROWTH);
         d.adapt(locked);
-        assertEquals(4 * initial, d.rounds(), "capped at " + Depot.GROWTH + " times the initial rounds");
+        assertEquals(4 * initial, d.rounds(), "capped at " + ClassDepot.GROWTH + " times the initial rounds");
     }
 
     @Test
     void initialRoundsAndCapacityFollowTheBuilderBytes() {
-        assertEquals(Depot.MIN_ROUNDS, new Depot(SizeClasses.COUNT - 1, 64 << 10, 1 << 20).rounds());
-        assertEquals(Depot.MAX_INITIAL_ROUNDS, new Depot(0, 64 << 10, 1 << 20).rounds());
-        Depot small = new Depot(C, 1024, 1024); // 16 rounds of 64 B, capacity max(1024 / 1024, 4) -> 4
+        assertEquals(ClassDepot.MIN_ROUNDS, new ClassDepot(SizeClasses.COUNT - 1, 64 << 10, 1 << 20).rounds());
+        assertEquals(ClassDepot.MAX_INITIAL_ROUNDS, new ClassDepot(0, 64 << 10, 1 << 20).rounds());
+        ClassDepot small = new ClassDepot(C, 1024, 1024); // 16 rounds of 64 B, capacity max(1024 / 1024, 4) -> 4
         assertEquals(16, small.rounds());
-        List<Magazine> mags = new ArrayList<>();
-        for (int i = 0; i < Depot.MIN_MAGAZINES + 1; i++) {
-            Magazine m = new Magazine(16);
-            heap.fill(C, m, 16);
+        List<AddressMagazine> mags = new ArrayList<>();
+        for (int i = 0; i < ClassDepot.MIN_MAGAZINES + 1; i++) {
+            AddressMagazine m = new AddressMagazine(16);
+            fill(locked, m, 16);
+            assertEquals(16, m.size);
             mags.add(m);
         }
-        for (int i = 0; i < Depot.MIN_MAGAZINES; i++) {
+        for (int i = 0; i < ClassDepot.MIN_MAGAZINES; i++) {
             assertTrue(small.offerFull(mags.get(i)));
         }
-        assertFalse(small.offerFull(mags.get(Depot.MIN_MAGAZINES)), "bounded at " + Depot.MIN_MAGAZINES + " magazines");
-        assertEquals(16 * Depot.MIN_MAGAZINES, small.cachedRounds());
-        small.flush(locked);
+        assertFalse(small.offerFull(mags.get(ClassDepot.MIN_MAGAZINES)), "bounded at " + ClassDepot.MIN_MAGAZINES + " magazines");
+        assertEquals(16 * ClassDepot.MIN_MAGAZINES, small.cachedRounds());
+        small.flush(m -> giveBack(small, m));
         assertEquals(0, small.cachedRounds());
         assertEquals(16, heap.snapshot().takenPerClass()[C], "only the rejected magazine's blocks are still out");
     }
@@ -104,60 +129,61 @@ class DepotTest {
     @Test
     void theDepotKeepsNoMoreThanItsTargetBytes() {
         // depotBytes of seven magazines: a queue rounded up to eight would keep more than asked
-        Depot d = new Depot(C, 1024, 7 * 1024);
+        ClassDepot d = new ClassDepot(C, 1024, 7 * 1024);
         int accepted = 0;
         for (int i = 0; i < 16; i++) {
-            Magazine m = new Magazine(16);
-            heap.fill(C, m, 16);
+            AddressMagazine m = new AddressMagazine(16);
+            fill(locked, m, 16);
             if (d.offerFull(m)) {
                 accepted++;
             } else {
-                heap.drain(C, m);
+                drain(m);
             }
         }
         assertTrue(accepted >= 4 && accepted <= 7, "full magazines kept for 7 KiB of 1 KiB magazines: " + accepted);
         assertTrue(d.cachedRounds() * 64 <= 7 * 1024);
-        d.flush(locked);
+        d.flush(m -> giveBack(d, m));
         for (int depotBytes : new int[] {1024, 5000, 100_000, 1 << 20, 1 << 30}) {
-            Depot e = new Depot(C, 1024, depotBytes);
+            ClassDepot e = new ClassDepot(C, 1024, depotBytes);
             int n = 0;
-            while (n < 100 && e.offerFull(new Magazine(16))) {
+            while (n < 100 && e.offerFull(new AddressMagazine(16))) {
                 n++;
             }
-            assertTrue(n >= Depot.MIN_MAGAZINES && n <= 64 && (n == Depot.MIN_MAGAZINES || n * 1024L <= depotBytes),
+            assertTrue(n >= ClassDepot.MIN_MAGAZINES && n <= 64 && (n == ClassDepot.MIN_MAGAZINES || n * 1024L <= depotBytes),
                 depotBytes + " depot bytes kept " + n + " magazines of 1 KiB");
         }
     }
 
     @Test
     void workingSetReclaimGivesBackWhatWasNotNeededDuringAnInterval() {
-        Depot d = new Depot(C, 64 << 10, 1 << 20);
+        ClassDepot d = new ClassDepot(C, 64 << 10, 1 << 20);
         int r = d.rounds();
         for (int i = 0; i < 5; i++) {
-            Magazine m = d.takeEmpty();
+            AddressMagazine m = d.takeEmpty();
             assertEquals(r, m.capacity());
-            locked.fill(C, m, r);
+            fill(locked, m, r);
             assertEquals(r, m.size);
             assertTrue(d.offerFull(m));
         }
         assertEquals(5L * r, d.cachedRounds());
-        d.reclaimUnused(locked);
+        d.reclaimUnused(m -> giveBack(d, m));
         assertEquals(5L * r, d.cachedRounds(), "first interval: all five were just put there");
-        Magazine used1 = d.pollFull();
-        Magazine used2 = d.pollFull();
+        AddressMagazine used1 = d.pollFull();
+        AddressMagazine used2 = d.pollFull();
         assertNotNull(used1);
         assertNotNull(used2);
-        d.reclaimUnused(locked);
+        d.reclaimUnused(m -> giveBack(d, m));
         assertEquals(0, d.cachedRounds(), "low water was 3: the three untouched magazines go back");
         assertEquals(2L * r, heap.snapshot().takenPerClass()[C], "only the two polled magazines are still out");
         assertTrue(d.offerFull(used1));
-        d.reclaimUnused(locked); // low water 0 in this interval
+        d.reclaimUnused(m -> giveBack(d, m)); // low water 0 in this interval
         assertEquals(r, d.cachedRounds());
-        d.reclaimUnused(locked); // untouched for a whole interval
+        d.reclaimUnused(m -> giveBack(d, m)); // untouched for a whole interval
         assertEquals(0, d.cachedRounds(), "an idle depot drains to nothing");
-        Magazine recycled = d.takeEmpty();
+        AddressMagazine recycled = d.takeEmpty();
         assertEquals(0, recycled.size);
-        locked.drain(C, used2);
+        assertNull(recycled.slabs[0], "draining cleared the slabs the magazine carried");
+        drain(used2);
         assertEquals(0, heap.snapshot().takenPerClass()[C]);
     }
 }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slabmag.internal.heap.Heap;
+import org.slabmag.internal.heap.LockedHeap;
+import org.slabmag.internal.heap.SizeClasses;
 
 class ThreadCacheTest {
     private static final int SMALL = SizeClasses.classOf(64);

@@ -27,21 +27,23 @@ public class LockedHeapBatchTest {
     private static final int N = 8;
     private final LockedHeap heap = new LockedHeap(new Heap(1 << 20, Long.MAX_VALUE, false));
     private final long[] flushed = new long[N];
+    private final Slab[] flushedSlabs = new Slab[N];
     private final long[] refilled = new long[N];
+    private final Slab[] refilledSlabs = new Slab[N];
     private int got;
 
     public LockedHeapBatchTest() {
-        heap.takeBlocks(CLASS, flushed, 0, N);
+        heap.takeBlocks(CLASS, flushed, flushedSlabs, N);
     }
 
     @Actor
     public void refill() {
-        got = heap.takeBlocks(CLASS, refilled, 0, N);
+        got = heap.takeBlocks(CLASS, refilled, refilledSlabs, N);
     }
 
     @Actor
     public void flush() {
-        heap.giveBackBlocks(CLASS, flushed, 0, N);
+        heap.giveBackBlocks(CLASS, flushed, flushedSlabs, N);
     }
 
     @Arbiter

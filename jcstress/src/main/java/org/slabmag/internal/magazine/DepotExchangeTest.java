@@ -20,11 +20,11 @@ import org.openjdk.jcstress.infra.results.I_Result;
     + "the depot exchange does not publish the magazine's contents (lost or torn blocks)")
 @State
 public class DepotExchangeTest {
-    private final Depot depot = new Depot(0, 1024, 4096);
+    private final ClassDepot depot = new ClassDepot(0, 1024, 4096);
 
     @Actor
     public void filler() {
-        Magazine m = new Magazine(4);
+        AddressMagazine m = new AddressMagazine(4);
         for (int i = 0; i < 4; i++) {
             m.rounds[i] = 0x1000L * (i + 1);
         }
@@ -34,7 +34,7 @@ public class DepotExchangeTest {
 
     @Actor
     public void taker(I_Result r) {
-        Magazine m = depot.pollFull();
+        AddressMagazine m = depot.pollFull();
         if (m == null) {
             r.r1 = -1;
             return;

@@ -18,10 +18,10 @@ import org.openjdk.jcstress.infra.results.II_Result;
 @Outcome(id = "0, 0", expect = FORBIDDEN, desc = "a full magazine was lost: its blocks leak")
 @State
 public class DepotSingleTakerTest {
-    private final Depot depot = new Depot(0, 1024, 4096);
+    private final ClassDepot depot = new ClassDepot(0, 1024, 4096);
 
     public DepotSingleTakerTest() {
-        Magazine m = new Magazine(4);
+        AddressMagazine m = new AddressMagazine(4);
         m.size = 4;
         depot.offerFull(m);
     }

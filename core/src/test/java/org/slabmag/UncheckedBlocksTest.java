@@ -1,4 +1,4 @@
-package org.slabmag.internal;
+package org.slabmag;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -13,8 +13,6 @@ import org.agrona.collections.LongHashSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.slabmag.AllocatorStats;
-import org.slabmag.SlabAllocator;
 
 /** The adapters' unchecked path: same accounting and memory, and checked calls cannot abuse its blocks. */
 class UncheckedBlocksTest {
@@ -113,6 +111,40 @@ class UncheckedBlocksTest {
             long next = blocks.allocate(64);
             blocks.free(next, 64);
             assertEquals(0, a.stats().usedBytes());
+        }
+    }
+
+    /**
+     * The unchecked path runs out of memory like the checked one: the heap's internal signal never
+     * reaches the caller, who gets {@link SlabOutOfMemoryError} with the limit's figures after the
+     * memory-pressure step and one retry; once blocks come back, allocation works again.
+     */
+    @Test
+    void runningOutOfMemoryThrowsSlabOutOfMemoryErrorAndFreesMakeRoomAgain() {
+        long limit = 1 << 20;
+        try (SlabAllocator a = SlabAllocator.builder().chunkSize(1 << 20).maxMemory(limit).threadCacheWarmUp(0)
+            .build()) {
+            UncheckedBlocks blocks = UncheckedBlocks.of(a);
+            List<Long> held = new ArrayList<>();
+            SlabOutOfMemoryError oom = null;
+            while (oom == null && held.size() < 1_000_000) {
+                try {
+                    held.add(blocks.allocate(64));
+                } catch (SlabOutOfMemoryError e) {
+                    oom = e;
+                }
+            }
+            assertNotNull(oom, "a 1 MiB limit ran out after " + held.size() + " blocks of 64 bytes");
+            assertTrue(held.size() > 10_000, "the chunk was used before failing: " + held.size());
+            assertEquals(limit, oom.limit());
+            assertEquals(limit, oom.reserved());
+            assertTrue(oom.cached() >= 0, "cached bytes told apart from bytes in use: " + oom.cached());
+            for (long address : held) {
+                blocks.free(address, 64);
+            }
+            assertEquals(0, a.stats().usedBytes());
+            long again = blocks.allocate(100);
+            blocks.free(again, 100);
         }
     }
 

@@ -1,4 +1,4 @@
-package org.slabmag.internal;
+package org.slabmag.internal.heap;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.agrona.UnsafeApi;
 import org.junit.jupiter.api.Test;
+import org.slabmag.internal.magazine.MagazineLayer;
 
 /**
  * What {@code close()} returns to the OS and when (issue 14): what nobody holds at once, a chunk with a
@@ -27,8 +28,8 @@ class CloseTest {
         // a chunk of free slabs only, which close returns at once
         long[] spare = new long[SizeClasses.blocksPerSlab(SizeClasses.classOf(65536)) * 20];
         int c64k = SizeClasses.classOf(65536);
-        int n = locked.takeBlocks(c64k, spare, 0, spare.length);
-        locked.giveBackBlocks(c64k, spare, 0, n);
+        int n = locked.takeBlocks(c64k, spare, null, spare.length);
+        locked.giveBackBlocks(c64k, spare, null, n);
         // another thread's magazines hold blocks when close comes
         long[] other = new long[1];
         Thread t = new Thread(() -> other[0] = layer.allocateUnchecked(SizeClasses.classOf(1024), 1000));
@@ -39,15 +40,17 @@ class CloseTest {
         UnsafeApi.setMemory(huge, CHUNK + 4096, (byte) 9);
         long before = heap.reservedBytes();
 
-        locked.close();
-        layer.close();
+        assertTrue(locked.close(), "the first close closes");
+        layer.trim(); // what SlabAllocator.close() does after closing the heap
+        assertFalse(locked.close(), "a second close does nothing");
 
         assertTrue(heap.isClosed());
+        assertTrue(heap.isClosedPlain());
         long after = heap.reservedBytes();
         assertTrue(after < before, "free chunks went back: " + before + " -> " + after);
         assertTrue(after >= CHUNK + CHUNK + 4096 && after <= 3L * CHUNK + 4096,
             "kept: the chunks of the small and large blocks, the huge block: " + after);
-        assertThrows(IllegalStateException.class, () -> locked.takeBlocks(C64, new long[1], 0, 1));
+        assertThrows(IllegalStateException.class, () -> locked.takeBlocks(C64, new long[1], null, 1));
         assertThrows(IllegalStateException.class, () -> locked.allocateSmall(C64, 64));
         assertThrows(IllegalStateException.class, () -> locked.allocateLarge(100_000, 100_000));
         assertThrows(IllegalStateException.class, () -> layer.allocateUnchecked(C64, 64));
@@ -91,8 +94,8 @@ class CloseTest {
         while (held.get() == 0) {
             Thread.onSpinWait();
         }
-        locked.close();
-        layer.close();
+        assertTrue(locked.close());
+        layer.trim(); // what SlabAllocator.close() does after closing the heap
         assertEquals(CHUNK, heap.reservedBytes(), "the live thread's magazines keep their chunk");
         synchronized (lock) {
             go[0] = true;

@@ -23,8 +23,8 @@ class CloseTest {
     @Test
     void closeReturnsWhatIsFreeAndTheRestWhenItComesBack() throws Exception {
         long small = layer.allocateUnchecked(C64, 64);
-        long large = locked.allocateLarge(CHUNK / 2, CHUNK / 2);
-        long huge = locked.allocateLarge(CHUNK + 4096, CHUNK + 4096);
+        long large = locked.allocateLarge(CHUNK / 2, CHUNK / 2, false);
+        long huge = locked.allocateLarge(CHUNK + 4096, CHUNK + 4096, false);
         // a chunk of free slabs only, which close returns at once
         long[] spare = new long[SizeClasses.blocksPerSlab(SizeClasses.classOf(65536)) * 20];
         int c64k = SizeClasses.classOf(65536);
@@ -51,8 +51,8 @@ class CloseTest {
         assertTrue(after >= CHUNK + CHUNK + 4096 && after <= 3L * CHUNK + 4096,
             "kept: the chunks of the small and large blocks, the huge block: " + after);
         assertThrows(IllegalStateException.class, () -> locked.takeBlocks(C64, new long[1], null, 1));
-        assertThrows(IllegalStateException.class, () -> locked.allocateSmall(C64, 64));
-        assertThrows(IllegalStateException.class, () -> locked.allocateLarge(100_000, 100_000));
+        assertThrows(IllegalStateException.class, () -> locked.allocateSmall(C64, 64, false));
+        assertThrows(IllegalStateException.class, () -> locked.allocateLarge(100_000, 100_000, false));
         assertThrows(IllegalStateException.class, () -> layer.allocateUnchecked(C64, 64));
         assertThrows(IllegalStateException.class, locked::trim);
         assertThrows(IllegalStateException.class, locked::snapshot);
@@ -60,10 +60,10 @@ class CloseTest {
         assertEquals(8, UnsafeApi.getByte(large + CHUNK / 2 - 1));
         assertEquals(9, UnsafeApi.getByte(huge + CHUNK + 4095));
 
-        locked.freeLarge(huge, CHUNK + 4096, CHUNK + 4096);
+        locked.freeLarge(huge, CHUNK + 4096, CHUNK + 4096, false);
         assertEquals(after - CHUNK - 4096, heap.reservedBytes(), "a huge block goes back when freed");
-        locked.freeLarge(large, CHUNK / 2, CHUNK / 2);
-        assertThrows(IllegalStateException.class, () -> locked.freeLarge(large, CHUNK / 2, CHUNK / 2),
+        locked.freeLarge(large, CHUNK / 2, CHUNK / 2, false);
+        assertThrows(IllegalStateException.class, () -> locked.freeLarge(large, CHUNK / 2, CHUNK / 2, false),
             "a double free is still caught after close");
         layer.freeUnchecked(small, C64, 64);
         assertTrue(heap.reservedBytes() > 0, "the 1 KiB block still holds its chunk");

@@ -25,20 +25,20 @@ class HeapTest {
         int perChunk = CHUNK / 8192;
         long[] a = new long[2 * perChunk];
         for (int i = 0; i < a.length; i++) {
-            a[i] = heap.allocateSmall(c, 8192);
+            a[i] = heap.allocateSmall(c, 8192, false);
         }
         assertTrue(heap.snapshot().chunks() >= 2);
         Chunk first = heap.chunkOf(a[0]);
         Chunk last = heap.chunkOf(a[a.length - 1]);
         assertNotSame(first, last);
-        heap.freeSmall(a[3], c, 8192);            // a hole in the low chunk, freed first
-        heap.freeSmall(a[a.length - 1], c, 8192); // and one in the high chunk, freed last
-        long next = heap.allocateSmall(c, 8192);
+        heap.freeSmall(a[3], c, 8192, false);            // a hole in the low chunk, freed first
+        heap.freeSmall(a[a.length - 1], c, 8192, false); // and one in the high chunk, freed last
+        long next = heap.allocateSmall(c, 8192, false);
         assertSame(first, heap.chunkOf(next), "the low chunk's hole is filled first");
         assertEquals(a[3], next);
         for (long b : a) {
             if (b != a[a.length - 1]) {
-                heap.freeSmall(b, c, 8192);
+                heap.freeSmall(b, c, 8192, false);
             }
         }
     }
@@ -46,8 +46,8 @@ class HeapTest {
     /** Decay returns a spare slab and a free chunk only once they stayed unused for a whole step. */
     @Test
     void decayReturnsWhatStayedUnusedForAStep() {
-        long p = heap.allocateSmall(C64, 64);
-        heap.freeSmall(p, C64, 64); // the slab is the spare now; its chunk is free apart from it
+        long p = heap.allocateSmall(C64, 64, false);
+        heap.freeSmall(p, C64, 64, false); // the slab is the spare now; its chunk is free apart from it
         heap.decay();               // used since the last step: kept
         assertEquals(1, heap.snapshot().slabsPerClass()[C64]);
         assertEquals(1, heap.snapshot().chunks());
@@ -56,8 +56,8 @@ class HeapTest {
         heap.decay();               // and the chunk it freed, unused since: back to the OS
         assertEquals(0, heap.snapshot().chunks());
         assertEquals(0, heap.snapshot().reservedBytes());
-        long q = heap.allocateSmall(C64, 64);
-        heap.freeSmall(q, C64, 64);
+        long q = heap.allocateSmall(C64, 64, false);
+        heap.freeSmall(q, C64, 64, false);
     }
 
     @Test
@@ -65,7 +65,7 @@ class HeapTest {
         int perSlab = SizeClasses.blocksPerSlab(C64);
         long[] a = new long[perSlab + 1];
         for (int i = 0; i < a.length; i++) {
-            a[i] = heap.allocateSmall(C64, 64);
+            a[i] = heap.allocateSmall(C64, 64, false);
         }
         HeapSnapshot s = heap.snapshot();
         assertEquals(2, s.slabsPerClass()[C64]);
@@ -73,10 +73,10 @@ class HeapTest {
         assertEquals(perSlab + 1, s.takenPerClass()[C64]);
         assertEquals(1, s.chunks());
         assertEquals(CHUNK, s.reservedBytes());
-        heap.freeSmall(a[perSlab], C64, 64); // second slab empty: kept as the spare
+        heap.freeSmall(a[perSlab], C64, 64, false); // second slab empty: kept as the spare
         assertEquals(2, heap.snapshot().slabsPerClass()[C64]);
         for (int i = 0; i < perSlab; i++) {
-            heap.freeSmall(a[i], C64, 64); // first slab empty too: a spare exists, so it is released
+            heap.freeSmall(a[i], C64, 64, false); // first slab empty too: a spare exists, so it is released
         }
         s = heap.snapshot();
         assertEquals(1, s.slabsPerClass()[C64]);
@@ -92,19 +92,19 @@ class HeapTest {
 
     @Test
     void keepsOneFreeChunkAndReleasesOthers() {
-        long a = heap.allocateLarge(CHUNK, CHUNK);
-        long b = heap.allocateLarge(CHUNK, CHUNK);
+        long a = heap.allocateLarge(CHUNK, CHUNK, false);
+        long b = heap.allocateLarge(CHUNK, CHUNK, false);
         assertEquals(0, a & (CHUNK - 1), "chunk-sized blocks are chunk-aligned");
         assertEquals(2, heap.snapshot().chunks());
         assertEquals(2L * CHUNK, heap.snapshot().largeBytes());
-        heap.freeLarge(a, CHUNK, CHUNK);
+        heap.freeLarge(a, CHUNK, CHUNK, false);
         assertEquals(2, heap.snapshot().chunks(), "the only free chunk is kept");
-        heap.freeLarge(b, CHUNK, CHUNK);
+        heap.freeLarge(b, CHUNK, CHUNK, false);
         assertEquals(1, heap.snapshot().chunks(), "a second free chunk goes back at once");
-        long c = heap.allocateLarge(CHUNK / 2, 1000_000);
+        long c = heap.allocateLarge(CHUNK / 2, 1000_000, false);
         assertEquals(1, heap.snapshot().chunks(), "the kept chunk is reused");
         assertEquals(1000_000, heap.snapshot().requestedBytes());
-        heap.freeLarge(c, CHUNK / 2, 1000_000);
+        heap.freeLarge(c, CHUNK / 2, 1000_000, false);
         heap.trim();
         assertEquals(0, heap.snapshot().chunks());
     }
@@ -121,27 +121,27 @@ class HeapTest {
 
     @Test
     void validatesLargeFrees() {
-        long small = heap.allocateSmall(C64, 64);
-        long big = heap.allocateLarge(256 << 10, 256 << 10);
-        long huge = heap.allocateLarge(CHUNK + 1, CHUNK + 1);
+        long small = heap.allocateSmall(C64, 64, false);
+        long big = heap.allocateLarge(256 << 10, 256 << 10, false);
+        long huge = heap.allocateLarge(CHUNK + 1, CHUNK + 1, false);
         HeapSnapshot before = heap.snapshot();
-        assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(big + 8, 256 << 10, 1));
-        assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(big + 4096, 256 << 10, 1));
-        assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(big, 128 << 10, 1));
-        assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(big, 512 << 10, 1));
-        assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(small, 128 << 10, 1), "a slab is no buddy block");
-        assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(huge, CHUNK + 8192, 1));
-        assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(huge + 4096, CHUNK + 1, 1));
-        assertThrows(IllegalArgumentException.class, () -> heap.freeSmall(big, C64, 1));
-        assertThrows(IllegalArgumentException.class, () -> heap.freeSmall(small + 8, C64, 1));
-        assertThrows(IllegalArgumentException.class, () -> heap.freeSmall(small, C64 + 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(big + 8, 256 << 10, 1, false));
+        assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(big + 4096, 256 << 10, 1, false));
+        assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(big, 128 << 10, 1, false));
+        assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(big, 512 << 10, 1, false));
+        assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(small, 128 << 10, 1, false), "a slab is no buddy block");
+        assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(huge, CHUNK + 8192, 1, false));
+        assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(huge + 4096, CHUNK + 1, 1, false));
+        assertThrows(IllegalArgumentException.class, () -> heap.freeSmall(big, C64, 1, false));
+        assertThrows(IllegalArgumentException.class, () -> heap.freeSmall(small + 8, C64, 1, false));
+        assertThrows(IllegalArgumentException.class, () -> heap.freeSmall(small, C64 + 1, 1, false));
         assertEquals(before.toString().replaceAll("\\[I@\\w+|\\[J@\\w+", ""),
             heap.snapshot().toString().replaceAll("\\[I@\\w+|\\[J@\\w+", ""));
-        heap.freeLarge(big, 256 << 10, 256 << 10);
-        assertThrows(IllegalStateException.class, () -> heap.freeLarge(big, 256 << 10, 256 << 10), "double free");
-        heap.freeLarge(huge, CHUNK + 1, CHUNK + 1);
-        heap.freeSmall(small, C64, 64);
-        assertThrows(IllegalStateException.class, () -> heap.freeSmall(small, C64, 64), "double free of a small block");
+        heap.freeLarge(big, 256 << 10, 256 << 10, false);
+        assertThrows(IllegalStateException.class, () -> heap.freeLarge(big, 256 << 10, 256 << 10, false), "double free");
+        heap.freeLarge(huge, CHUNK + 1, CHUNK + 1, false);
+        heap.freeSmall(small, C64, 64, false);
+        assertThrows(IllegalStateException.class, () -> heap.freeSmall(small, C64, 64, false), "double free of a small block");
         HeapSnapshot s = heap.snapshot();
         assertEquals(0, s.takenBytes());
         assertEquals(0, s.requestedBytes());
@@ -152,18 +152,18 @@ class HeapTest {
     void failsOverTheLimitAndServesAfterFrees() {
         heap.close();
         heap = new Heap(CHUNK, 2L * CHUNK, false);
-        long a = heap.allocateLarge(CHUNK, CHUNK);
-        long b = heap.allocateLarge(CHUNK / 2, CHUNK / 2);
-        long c = heap.allocateSmall(C64, 64);
-        MemoryLimitExceeded e = assertThrows(MemoryLimitExceeded.class, () -> heap.allocateLarge(CHUNK, CHUNK));
+        long a = heap.allocateLarge(CHUNK, CHUNK, false);
+        long b = heap.allocateLarge(CHUNK / 2, CHUNK / 2, false);
+        long c = heap.allocateSmall(C64, 64, false);
+        MemoryLimitExceeded e = assertThrows(MemoryLimitExceeded.class, () -> heap.allocateLarge(CHUNK, CHUNK, false));
         assertEquals(2L * CHUNK, e.limit());
         assertEquals(2L * CHUNK, e.reserved());
-        assertThrows(MemoryLimitExceeded.class, () -> heap.allocateLarge(CHUNK + 1, CHUNK + 1));
-        heap.freeLarge(b, CHUNK / 2, CHUNK / 2);
-        heap.freeSmall(c, C64, 64); // the slab stays as a spare; the limit path trims it
-        long d = heap.allocateLarge(CHUNK, CHUNK);
-        heap.freeLarge(a, CHUNK, CHUNK);
-        heap.freeLarge(d, CHUNK, CHUNK);
+        assertThrows(MemoryLimitExceeded.class, () -> heap.allocateLarge(CHUNK + 1, CHUNK + 1, false));
+        heap.freeLarge(b, CHUNK / 2, CHUNK / 2, false);
+        heap.freeSmall(c, C64, 64, false); // the slab stays as a spare; the limit path trims it
+        long d = heap.allocateLarge(CHUNK, CHUNK, false);
+        heap.freeLarge(a, CHUNK, CHUNK, false);
+        heap.freeLarge(d, CHUNK, CHUNK, false);
         assertEquals(0, heap.snapshot().takenBytes());
     }
 }

@@ -102,14 +102,14 @@ class SlabTest {
     void blockStatesTellLiveFreedAndNeverHandedOut(boolean hardened) {
         Slab s = slab(0, hardened); // 256 blocks
         for (int i : new int[] {0, 1, 63, 64, s.capacity - 1}) {
-            assertEquals(Slab.NEVER, s.markFreed(i), "never handed out");
+            assertEquals(Slab.NEVER, s.markFreed(i, Slab.LIVE), "never handed out");
             assertTrue(s.markLive(i));
             assertFalse(s.markLive(i), "already live");
-            assertEquals(Slab.LIVE, s.markFreed(i));
-            assertEquals(Slab.FREED, s.markFreed(i), "double free");
+            assertEquals(Slab.LIVE, s.markFreed(i, Slab.LIVE));
+            assertEquals(Slab.FREED, s.markFreed(i, Slab.LIVE), "double free");
             assertTrue(s.markLive(i), "a freed block can be handed out again");
-            assertEquals(Slab.LIVE, s.markFreed(i));
+            assertEquals(Slab.LIVE, s.markFreed(i, Slab.LIVE));
         }
-        assertEquals(Slab.NEVER, s.markFreed(2), "untouched neighbours stay never-handed-out");
+        assertEquals(Slab.NEVER, s.markFreed(2, Slab.LIVE), "untouched neighbours stay never-handed-out");
     }
 }

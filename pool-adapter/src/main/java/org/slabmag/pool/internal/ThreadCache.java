@@ -14,7 +14,7 @@ package org.slabmag.pool.internal;
  *
  * @param <T> the type of pooled object
  */
-public final class ThreadCache<T> {
+public final class ThreadCache<T> extends ThreadCounters {
     private final Thread owner;
     private Magazine<T> loaded;
     private Magazine<T> previous;

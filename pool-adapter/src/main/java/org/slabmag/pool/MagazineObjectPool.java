@@ -9,10 +9,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 import javax.management.ObjectName;
 
@@ -21,9 +21,12 @@ import org.apache.commons.pool2.ObjectPool;
 import org.apache.commons.pool2.PooledObject;
 import org.apache.commons.pool2.PooledObjectFactory;
 import org.apache.commons.pool2.SwallowedExceptionListener;
+import org.apache.commons.pool2.UsageTracking;
+import org.apache.commons.pool2.impl.AbandonedConfig;
 import org.slabmag.internal.magazine.MagazineRack;
 import org.slabmag.pool.internal.Depot;
 import org.slabmag.pool.internal.IdentityTable;
+import org.slabmag.pool.internal.IdleBudget;
 import org.slabmag.pool.internal.Magazine;
 import org.slabmag.pool.internal.PoolEntry;
 import org.slabmag.pool.internal.ThreadCache;
@@ -81,84 +84,226 @@ import org.slabmag.pool.internal.ThreadCaches;
  *
  * @param <T> the type of pooled object
  */
-public final class MagazineObjectPool<T> implements ObjectPool<T> {
+public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking<T> {
     private static final int CLOSED = 1;
-    private static final int WAITER = 2;
+    /** Set while abandoned-object tracking is on: borrows and returns take the paths that read the clock. */
+    private static final int TRACK = 2;
+    private static final int WAITER = 4;
     private static final long MIN_BACKOFF_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-    private static final int MAX_DEPOT_MAGAZINES = 1024;
+    private static final int DEPOT_MAGAZINES = 1024;
     /** What {@link #validate} returns when validation returned false (rather than threw). */
     private static final RuntimeException INVALID = new ValidationFailed();
 
     private final PooledObjectFactory<T> factory;
-    private final int maxTotal;
-    private final int minIdle;
     private final int magazineCapacity;
-    private final boolean blockWhenExhausted;
-    private final long maxWaitNanos;
-    private final boolean testOnCreate;
-    private final boolean testOnBorrow;
-    private final boolean testOnReturn;
-    private final SwallowedExceptionListener swallowedExceptionListener;
-    private final String configDescription;
+    /** The idle credits a thread keeps for itself before giving the surplus back; see {@link IdleBudget}. */
+    private final int spareCredits;
+    private final boolean fairness;
+    /** The configuration in force: the pool's own copy, replaced (never changed) by {@link #setConfig}. */
+    private volatile MagazineObjectPoolConfig config;
+    private volatile long maxWaitNanos;
+    private volatile boolean testOnBorrow;
+    private volatile boolean testOnReturn;
+    /** The evictor's settings and policy; see {@link PoolEvictor}. */
+    private final PoolEvictor<T> evictor;
+    /** Abandoned-object tracking, or null when off. */
+    private volatile AbandonedTracking abandoned;
+    /**
+     * The pool clock: the {@link System#nanoTime()} of the evictor's latest run (or of construction), stamped on
+     * entries as they become idle; a volatile read of a line written once per eviction run.
+     */
+    private volatile long clock = System.nanoTime();
 
     private final IdentityTable<T> entries = new IdentityTable<>();
     private final Depot<T> depot;
     private final ThreadCaches<T> caches;
     /** {@code caches.slotTable()}, held here to spare the hot path a load. */
     private final MagazineRack<?>[] cacheSlots;
+    private final IdleBudget idleBudget;
+    private final PoolStatistics statistics = new PoolStatistics();
+    /** Entries whose addObject passivation failed, destroyed on the next slow path (see {@link #addObject()}). */
     private final ConcurrentLinkedQueue<PoolEntry<T>> condemned = new ConcurrentLinkedQueue<>();
     private final AtomicInteger live = new AtomicInteger();
-    private final AtomicLong createdCount = new AtomicLong();
-    private final AtomicLong destroyedCount = new AtomicLong();
-    /** Counted only where validation failed on borrow: no instruction on a borrow that succeeds. */
-    private final AtomicLong destroyedByBorrowValidationCount = new AtomicLong();
     /** The registered name, or null. */
     private final ObjectName jmxName;
+    /** Test hook: runs after {@link #steal} claimed an extra entry and before it releases it; null in production. */
+    Runnable stealHook;
 
-    /** Guards identity-table changes, waiting and closing. */
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    /** {@code CLOSED} bit plus {@code WAITER} times the number of waiting borrowers; written under the lock. */
+    /** Guards identity-table changes, waiting, configuration changes and closing. */
+    private final ReentrantLock lock;
+    private final Condition changed;
+    /** {@code CLOSED} and {@code TRACK} bits plus {@code WAITER} times the waiting borrowers; written under the lock. */
     private volatile int attention;
 
     /**
      * Creates a pool with the default configuration.
      *
      * @param factory the factory of pooled objects
+     * @throws NullPointerException if {@code factory} is null
      */
     public MagazineObjectPool(final PooledObjectFactory<T> factory) {
         this(factory, new MagazineObjectPoolConfig());
     }
 
     /**
-     * Creates a pool.
+     * Creates a pool; starts its evictor if {@code timeBetweenEvictionRuns} is positive.
      *
      * @param factory the factory of pooled objects
-     * @param config  the configuration; copied, later changes have no effect
+     * @param config  the configuration; copied, later changes have no effect (see {@link #setConfig})
+     * @throws NullPointerException     if {@code factory} or {@code config} is null
+     * @throws IllegalArgumentException if the configuration cannot be honoured (see {@link #setConfig})
      */
     public MagazineObjectPool(final PooledObjectFactory<T> factory, final MagazineObjectPoolConfig config) {
         this.factory = Objects.requireNonNull(factory, "factory");
-        final MagazineObjectPoolConfig c = config.clone();
-        this.maxTotal = c.getMaxTotal();
-        this.minIdle = c.getMinIdle();
-        this.blockWhenExhausted = c.getBlockWhenExhausted();
-        this.maxWaitNanos = nanos(c.getMaxWait());
-        this.testOnCreate = c.getTestOnCreate();
-        this.testOnBorrow = c.getTestOnBorrow();
-        this.testOnReturn = c.getTestOnReturn();
-        this.swallowedExceptionListener = c.getSwallowedExceptionListener();
+        final MagazineObjectPoolConfig c = Objects.requireNonNull(config, "config").clone();
+        checkHonoured(c);
+        this.fairness = c.getFairness();
+        this.lock = new ReentrantLock(fairness);
+        this.changed = lock.newCondition();
         final int maxIdle = c.getMaxIdle();
         this.magazineCapacity = maxIdle < 0 ? c.getMagazineSize()
                 : Math.max(1, Math.min(c.getMagazineSize(), maxIdle / 2));
-        final int bound = maxIdle >= 0 ? maxIdle : maxTotal;
-        final int magazines = bound >= 0 ? Math.min(MAX_DEPOT_MAGAZINES, bound / magazineCapacity + 2)
-                : MAX_DEPOT_MAGAZINES;
-        this.depot = new Depot<>(magazines, maxIdle);
+        this.spareCredits = Math.max(1, magazineCapacity / 4);
+        this.idleBudget = new IdleBudget(maxIdle);
+        this.depot = new Depot<>(DEPOT_MAGAZINES, -1);
         this.caches = new ThreadCaches<>(magazineCapacity, this::reclaim);
         this.cacheSlots = caches.slotTable();
-        this.configDescription = c.toString();
+        this.evictor = new PoolEvictor<>(this);
+        apply(c);
         this.jmxName = c.getJmxEnabled() ? PoolMBean.register(this, c) : null; // last: the MBean may be read at once
+    }
+
+    /** Refuses settings this pool cannot honour, rather than ignoring them. */
+    private static void checkHonoured(final MagazineObjectPoolConfig c) {
+        if (!c.getLifo()) {
+            throw new IllegalArgumentException("lifo=false is not supported: idle objects are reused most recently "
+                    + "returned first within each thread's magazines; see MagazineObjectPoolConfig.setLifo");
+        }
+        PoolEvictor.policyOf(c);
+    }
+
+    private void apply(final MagazineObjectPoolConfig c) {
+        config = c;
+        maxWaitNanos = nanos(c.getMaxWait());
+        testOnBorrow = c.getTestOnBorrow();
+        testOnReturn = c.getTestOnReturn();
+        evictor.configure(c);
+    }
+
+    /**
+     * Changes the configuration at run time, as {@code GenericObjectPool.setConfig} does: {@code maxTotal},
+     * {@code maxIdle}, {@code minIdle}, {@code maxWait}, {@code blockWhenExhausted}, the tests, the swallowed
+     * exception listener and the evictor's settings take effect at once. Lowering {@code maxIdle} destroys idle
+     * objects beyond it; lowering {@code maxTotal} destroys nothing, but no object is created until fewer than the
+     * new limit exist; raising it wakes waiting borrowers. The settings fixed at construction keep their values and
+     * are not read from {@code config}: {@code magazineSize} (magazines exist in every thread), {@code fairness}
+     * (the lock is made with it) and the JMX settings (the MBean is registered).
+     *
+     * @param config the new configuration; copied
+     * @throws NullPointerException     if {@code config} is null
+     * @throws IllegalArgumentException if it cannot be honoured: {@code lifo} false, or an eviction policy class
+     *                                  that cannot be loaded; the pool is then unchanged
+     */
+    public void setConfig(final MagazineObjectPoolConfig config) {
+        final MagazineObjectPoolConfig c = Objects.requireNonNull(config, "config").clone();
+        checkHonoured(c);
+        long available;
+        lock.lock();
+        try {
+            apply(c);
+            available = idleBudget.resize(c.getMaxIdle());
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        while (available < 0 && destroyOneIdle()) {
+            available = idleBudget.available();
+        }
+    }
+
+    /**
+     * @return a copy of the configuration in force; {@code magazineSize}, {@code fairness} and the JMX settings as
+     *         given at construction
+     */
+    public MagazineObjectPoolConfig getConfig() {
+        final MagazineObjectPoolConfig c = config.clone();
+        c.setFairness(fairness);
+        return c;
+    }
+
+    /** @return the configuration in force, which nobody changes; for this package */
+    MagazineObjectPoolConfig config() {
+        return config;
+    }
+
+    /**
+     * Sets up abandoned-object tracking, as {@code GenericObjectPool.setAbandonedConfig}: objects on loan and
+     * unused (see {@link #use}) for longer than {@code removeAbandonedTimeout} are destroyed with
+     * {@link DestroyMode#ABANDONED}, by a borrow that finds the pool nearly exhausted (fewer than 2 idle and more
+     * than {@code maxTotal - 3} active; checked when the borrowing thread's magazines are empty) if
+     * {@code removeAbandonedOnBorrow}, and by each evictor run if {@code removeAbandonedOnMaintenance}. With
+     * {@code logAbandoned} each borrow records its stack trace, printed to the configured writer when its object is
+     * removed. While tracking is on, every borrow and return reads {@link System#nanoTime()} (which also feeds
+     * {@link #getMeanActiveDuration()} and {@link #getMeanIdleDuration()}); without it they read no clock.
+     * Objects on loan when tracking starts count as used at that moment. {@code requireFullStackTrace} and
+     * {@code useUsageTracking} need no setting here: traces are always full, and {@link #use} always counts.
+     *
+     * @param abandonedConfig the settings, copied; null turns tracking off
+     */
+    public void setAbandonedConfig(final AbandonedConfig abandonedConfig) {
+        final AbandonedTracking a = abandonedConfig == null ? null : new AbandonedTracking(abandonedConfig);
+        lock.lock();
+        try {
+            if (a != null && abandoned == null) {
+                final long now = System.nanoTime();
+                entries.forEach(e -> {
+                    if (e.state() == PoolEntry.LOANED) {
+                        e.setBorrowedAt(now);
+                    }
+                });
+            }
+            abandoned = a;
+            attention = a != null ? attention | TRACK : attention & ~TRACK;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return whether abandoned-object tracking is on */
+    public boolean isAbandonedConfig() {
+        return abandoned != null;
+    }
+
+    /** @return a copy of the abandoned-object settings, or null when tracking is off */
+    public AbandonedConfig getAbandonedConfig() {
+        final AbandonedTracking a = abandoned;
+        return a == null ? null : a.config();
+    }
+
+    /** @return the abandoned-object tracking in force, or null; for this package */
+    AbandonedTracking abandonedTracking() {
+        return abandoned;
+    }
+
+    /**
+     * Records a use of an object on loan, for abandoned-object tracking ({@code UsageTracking}): an object used
+     * within {@code removeAbandonedTimeout} is not abandoned. Does nothing while tracking is off, or for an object
+     * not on loan from this pool.
+     *
+     * @param pooledObject an object on loan from this pool
+     * @throws NullPointerException if {@code pooledObject} is null
+     */
+    @Override
+    public void use(final T pooledObject) {
+        Objects.requireNonNull(pooledObject, "pooledObject");
+        if ((attention & TRACK) == 0) {
+            return;
+        }
+        final PoolEntry<T> e = entries.find(pooledObject);
+        if (e != null && e.state() == PoolEntry.LOANED) {
+            e.setUsedAt(System.nanoTime());
+        }
     }
 
     /**
@@ -174,12 +319,16 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
      */
     @Override
     public T borrowObject() throws Exception {
-        if ((attention & CLOSED) == 0) {
+        if ((attention & (CLOSED | TRACK)) == 0) {
             final ThreadCache<T> cache = cache();
             final PoolEntry<T> e = cache.take();
-            if (e != null && prepareLoan(e)) {
-                cache.lent(e);
-                return e.object();
+            if (e != null) {
+                gainCredit(cache);
+                if (prepareLoan(e)) {
+                    cache.countBorrow();
+                    cache.lent(e);
+                    return e.object();
+                }
             }
         }
         return borrowSlow(maxWaitNanos);
@@ -191,14 +340,15 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
      * @param maxWait how long to wait if the pool is exhausted and {@code blockWhenExhausted} is set; negative:
      *                forever
      * @return an activated (and, if configured, validated) object
-     * @throws Exception as {@link #borrowObject()}
+     * @throws NullPointerException if {@code maxWait} is null
+     * @throws Exception            as {@link #borrowObject()}
      */
     public T borrowObject(final Duration maxWait) throws Exception {
-        return borrowSlow(nanos(maxWait));
+        return borrowSlow(nanos(Objects.requireNonNull(maxWait, "maxWait")));
     }
 
     /** @return the duration in nanoseconds, -1 if negative, saturated at {@code Long.MAX_VALUE} */
-    private static long nanos(final Duration d) {
+    static long nanos(final Duration d) {
         if (d.isNegative()) {
             return -1;
         }
@@ -212,6 +362,10 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
     private T borrowSlow(final long waitNanos) throws Exception {
         final long start = System.nanoTime();
         final ThreadCache<T> cache = cache();
+        final AbandonedTracking ab = abandoned;
+        if (ab != null && ab.removeOnBorrow() && nearlyExhausted()) {
+            removeAbandoned(ab);
+        }
         for (;;) {
             if ((attention & CLOSED) != 0) {
                 throw notOpen();
@@ -220,10 +374,83 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
             if (e == null) {
                 e = acquire(cache, start, waitNanos);
             }
+            final boolean fresh = e.isFresh();
+            if (!fresh) {
+                gainCredit(cache);
+            }
             if (prepareLoan(e)) {
+                cache.countBorrow();
                 cache.lent(e);
+                if ((attention & TRACK) != 0) {
+                    trackBorrow(cache, e, fresh);
+                }
                 return e.object();
             }
+        }
+    }
+
+    /** GOP's test for removing abandoned objects on borrow: fewer than 2 idle, more than maxTotal - 3 active. */
+    private boolean nearlyExhausted() {
+        final int maxTotal = config.getMaxTotal();
+        return maxTotal >= 0 && getNumIdle() < 2 && getNumActive() > maxTotal - 3;
+    }
+
+    private void trackBorrow(final ThreadCache<T> cache, final PoolEntry<T> e, final boolean fresh) {
+        final long now = System.nanoTime();
+        if (!fresh) {
+            cache.addIdle(Math.max(0, now - e.returnedAt()));
+        }
+        e.setBorrowedAt(now);
+        final AbandonedTracking ab = abandoned;
+        if (ab != null && ab.logAbandoned()) {
+            e.setBorrowTrace(new Exception("Pooled object borrowed here and not returned"));
+        }
+    }
+
+    /** A borrower claimed an idle entry, and with it the entry's idle credit. */
+    private void gainCredit(final ThreadCache<T> cache) {
+        final int c = cache.credits() + 1;
+        if (c > spareCredits) {
+            final int keep = spareCredits / 2;
+            cache.setCredits(keep);
+            idleBudget.give(c - keep);
+        } else {
+            cache.setCredits(c);
+        }
+    }
+
+    /** @return whether the calling thread got an idle credit for an entry it is about to make idle */
+    private boolean spendCredit(final ThreadCache<T> cache) {
+        final int c = cache.credits();
+        if (c > 0) {
+            cache.setCredits(c - 1);
+            return true;
+        }
+        final int got = idleBudget.take(spareCredits);
+        if (got == 0) {
+            return overdraw();
+        }
+        cache.setCredits(got - 1);
+        return true;
+    }
+
+    /**
+     * The budget is spent, but other threads may hold spare credits while fewer than {@code maxIdle} objects are
+     * idle; counts the idle objects (under the lock, so overdrafts are serialized) and borrows a credit against
+     * the budget if one more fits, as {@code GenericObjectPool} would keep the object. The debt is paid back by the
+     * next credits given back.
+     */
+    private boolean overdraw() {
+        final int maxIdle = config.getMaxIdle();
+        lock.lock();
+        try {
+            if (maxIdle >= 0 && getNumIdle() >= maxIdle) {
+                return false;
+            }
+            idleBudget.give(-1);
+            return true;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -251,7 +478,8 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
         if (testOnBorrow) {
             final RuntimeException failure = validate(e);
             if (failure != null) {
-                destroyInvalidOnBorrow(e);
+                statistics.destroyedByBorrowValidation();
+                destroyOwnedQuietly(e);
                 if (fresh) {
                     throw noSuchElement("Unable to validate object", failure == INVALID ? null : failure);
                 }
@@ -269,7 +497,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
      *
      * @return null if valid, {@link #INVALID} if validation returned false, else what it threw
      */
-    private RuntimeException validate(final PoolEntry<T> e) {
+    RuntimeException validate(final PoolEntry<T> e) {
         try {
             return factory.validateObject(e.pooled()) ? null : INVALID;
         } catch (final RuntimeException ex) {
@@ -313,7 +541,9 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
 
     /**
      * Claims idle entries from the magazines of other threads: at most half a magazine's worth from one thread, the
-     * first for the caller, the others into the caller's (empty, so they fit) magazines.
+     * first for the caller, the others into the caller's (empty, so they fit) magazines. The others are claimed
+     * into {@code RELEASING}, which a waiting borrower that sees them takes as "an object is on its way back", and
+     * waiting borrowers are woken once they are idle again.
      */
     private PoolEntry<T> steal(final ThreadCache<T> own) {
         final ThreadCache<T>[] r = caches.snapshot();
@@ -328,36 +558,45 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
             if (victim == own) {
                 continue;
             }
-            PoolEntry<T> taken = stealFrom(victim.loaded(), own, null, limit);
-            taken = stealFrom(victim.previous(), own, taken, limit);
-            if (taken != null) {
-                return taken;
+            final PoolEntry<T>[] taken = newEntryArray(limit);
+            final int count = stealFrom(victim.previous(), taken, stealFrom(victim.loaded(), taken, 0));
+            if (count > 0) {
+                for (int i = 1; i < count; i++) {
+                    own.put(taken[i]);
+                    taken[i].release();
+                }
+                if (count > 1 && attention >= WAITER) {
+                    signalWaiters();
+                }
+                return taken[0];
             }
         }
         return null;
     }
 
-    private static <T> PoolEntry<T> stealFrom(final Magazine<T> m, final ThreadCache<T> own, final PoolEntry<T> taken,
-                                              final int limit) {
-        PoolEntry<T> result = taken;
-        int count = result == null ? 0 : 1;
-        for (int i = 0; i < m.capacity() && count < limit; i++) {
+    @SuppressWarnings("unchecked")
+    private static <T> PoolEntry<T>[] newEntryArray(final int length) {
+        return (PoolEntry<T>[]) new PoolEntry<?>[length];
+    }
+
+    /** Claims idle entries of one magazine into {@code taken} from index {@code count}; returns the new count. */
+    private int stealFrom(final Magazine<T> m, final PoolEntry<T>[] taken, final int count) {
+        int n = count;
+        for (int i = 0; i < m.capacity() && n < taken.length; i++) {
             final PoolEntry<T> e = m.peek(i);
-            if (e != null && e.state() == PoolEntry.IDLE && e.tryLoan()) {
-                count++;
-                if (result == null) {
-                    result = e;
-                } else {
-                    own.put(e);
-                    e.release();
+            if (e != null && e.state() == PoolEntry.IDLE && (n == 0 ? e.tryLoan() : e.tryClaimIdle())) {
+                taken[n++] = e;
+                if (n > 1 && stealHook != null) {
+                    stealHook.run();
                 }
             }
         }
-        return result;
+        return n;
     }
 
     /** Reserves capacity for one new object; false at {@code maxTotal}. */
     private boolean reserve() {
+        final int maxTotal = config.getMaxTotal();
         for (;;) {
             final int n = live.get();
             if (maxTotal >= 0 && n >= maxTotal) {
@@ -369,6 +608,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
         }
     }
 
+    /** Returns capacity {@link #reserve()}d for an object that was not made or was destroyed. */
     private void unreserve() {
         live.decrementAndGet();
         signalWaiters();
@@ -410,13 +650,13 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
             throw new IllegalStateException(factory.getClass().getSimpleName()
                     + ".makeObject() returned an object already in this pool: " + p.getObject());
         }
-        createdCount.incrementAndGet();
+        statistics.created();
         if (!open) {
             e.retire();
             destroyRetiredQuietly(e, DestroyMode.NORMAL);
             throw notOpen();
         }
-        if (testOnCreate) {
+        if (config.getTestOnCreate()) {
             final RuntimeException failure = validate(e);
             if (failure != null) {
                 destroyOwnedQuietly(e);
@@ -436,7 +676,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
      * its release may not, so while one is seen the wait is short and repeated.
      */
     private PoolEntry<T> awaitExhausted(final long start, final long waitNanos) throws Exception {
-        final long limit = blockWhenExhausted ? waitNanos : 0;
+        final long limit = config.getBlockWhenExhausted() ? waitNanos : 0;
         lock.lock();
         try {
             attention += WAITER;
@@ -446,9 +686,18 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
                     if ((attention & CLOSED) != 0) {
                         throw notOpen();
                     }
+                    if (!condemned.isEmpty()) {
+                        lock.unlock();
+                        try {
+                            destroyCondemned();
+                        } finally {
+                            lock.lock();
+                        }
+                    }
                     final boolean[] releasing = new boolean[1];
                     final PoolEntry<T> e = claimAnyIdle(releasing);
                     if (e != null) {
+                        statistics.waited(System.nanoTime() - start);
                         return e;
                     }
                     if (reserve()) {
@@ -456,7 +705,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
                     }
                     final long remaining = limit < 0 ? Long.MAX_VALUE : limit - (System.nanoTime() - start);
                     if (remaining <= 0) {
-                        throw new NoSuchElementException(blockWhenExhausted
+                        throw new NoSuchElementException(limit != 0
                                 ? "Timeout waiting for idle object, maxWait=" + Duration.ofNanos(limit)
                                 : "Pool exhausted");
                     }
@@ -475,6 +724,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
         } finally {
             lock.unlock();
         }
+        statistics.waited(System.nanoTime() - start);
         return create(PoolEntry.LOANED);
     }
 
@@ -483,7 +733,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
         final List<PoolEntry<T>> found = new ArrayList<>(1);
         entries.forEach(e -> {
             final int s = e.state();
-            if (s == PoolEntry.RELEASING) {
+            if (s == PoolEntry.RELEASING || s == PoolEntry.EVICTING) {
                 releasing[0] = true;
             } else if (found.isEmpty() && s == PoolEntry.IDLE && e.tryLoan()) {
                 found.add(e);
@@ -492,7 +742,8 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
         return found.isEmpty() ? null : found.get(0);
     }
 
-    private void signalWaiters() {
+    /** Wakes waiting borrowers, if any. */
+    void signalWaiters() {
         if (attention >= WAITER) {
             lock.lock();
             try {
@@ -505,7 +756,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
 
     /**
      * Returns an object to the pool. The object goes to the calling thread's magazines, whichever thread borrowed
-     * it.
+     * it, unless {@code maxIdle} objects are idle: then it is destroyed, as in {@code GenericObjectPool}.
      *
      * @param obj an object on loan from this pool
      * @throws NullPointerException  if {@code obj} is null
@@ -516,14 +767,16 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
     public void returnObject(final T obj) {
         final ThreadCache<T> cache = cache();
         final PoolEntry<T> last = cache.lastLoan();
+        final PoolEntry<T> e;
         if (last != null && last.object() == obj && last.tryBeginRelease()) {
-            release(last, cache);
-            return;
+            e = last;
+        } else {
+            e = loaned(obj, "Returned object not currently part of this pool");
+            if (!e.tryBeginRelease()) {
+                throw new IllegalStateException("Object has already been returned to this pool or is invalid");
+            }
         }
-        final PoolEntry<T> e = loaned(obj, "Returned object not currently part of this pool");
-        if (!e.tryBeginRelease()) {
-            throw new IllegalStateException("Object has already been returned to this pool or is invalid");
-        }
+        cache.countReturn();
         release(e, cache);
     }
 
@@ -568,6 +821,11 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
             releaseSlow(e, cache);
             return;
         }
+        if (!spendCredit(cache)) {
+            destroyOwnedQuietly(e);
+            return;
+        }
+        e.setReturnedAt(clock);
         park(cache, e);
     }
 
@@ -586,25 +844,35 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
         e.release();
     }
 
-    /** Release with the pool closed or borrowers waiting; see {@link #awaitExhausted}. */
+    /** Release with the pool closed, borrowers waiting or tracking on; see {@link #awaitExhausted}. */
     private void releaseSlow(final PoolEntry<T> e, final ThreadCache<T> cache) {
-        if ((attention & CLOSED) != 0) {
+        if ((attention & CLOSED) != 0 || !spendCredit(cache)) {
             destroyOwnedQuietly(e);
             return;
+        }
+        if ((attention & TRACK) != 0) {
+            final long now = System.nanoTime();
+            cache.addActive(Math.max(0, now - e.borrowedAt()));
+            e.setReturnedAt(now);
+        } else {
+            e.setReturnedAt(clock);
         }
         park(cache, e);
         signalWaiters();
     }
 
-    /** Hands a magazine the caller holds to the depot, destroying the idle entries beyond {@code maxIdle}. */
-    private void deposit(final Magazine<T> m) {
-        final int granted = depot.reserve(m.size());
-        while (m.size() > granted) {
-            destroyIfIdle(m.poll());
-        }
+    /**
+     * Hands a magazine of entries (holding their idle credits) to the depot; if the depot is full, destroys them.
+     *
+     * @param m a magazine the caller holds
+     */
+    void deposit(final Magazine<T> m) {
         if (m.isEmpty()) {
             depot.offerEmpty(m);
-        } else if (!depot.offerLoaded(m)) {
+            return;
+        }
+        depot.reserve(m.size());
+        if (!depot.offerLoaded(m)) {
             while (!m.isEmpty()) {
                 destroyIfIdle(m.poll());
             }
@@ -612,18 +880,41 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
         }
     }
 
+    /** @return a new empty magazine, for the evictor */
+    Magazine<T> newMagazine() {
+        final Magazine<T> m = depot.pollEmpty();
+        return m != null ? m : new Magazine<>(magazineCapacity);
+    }
+
     private void destroyIfIdle(final PoolEntry<T> e) {
         if (e.tryRetireIdle()) {
+            idleBudget.give(1);
             destroyRetiredQuietly(e, DestroyMode.NORMAL);
         }
     }
 
+    /** @return whether an idle entry was found and destroyed */
+    private boolean destroyOneIdle() {
+        final List<PoolEntry<T>> victim = new ArrayList<>(1);
+        entries.forEach(e -> {
+            if (victim.isEmpty() && e.state() == PoolEntry.IDLE && e.tryRetireIdle()) {
+                victim.add(e);
+            }
+        });
+        if (victim.isEmpty()) {
+            return false;
+        }
+        idleBudget.give(1);
+        destroyRetiredQuietly(victim.get(0), DestroyMode.NORMAL);
+        return true;
+    }
+
     /**
-     * Destroys an object on loan from this pool.
+     * Destroys an object of this pool, as {@code GenericObjectPool} does: on loan or idle.
      *
-     * @param obj an object on loan from this pool
+     * @param obj an object of this pool
      * @throws NullPointerException  if {@code obj} is null
-     * @throws IllegalStateException if {@code obj} is not on loan from this pool
+     * @throws IllegalStateException if {@code obj} is not part of this pool (or already destroyed)
      * @throws Exception             what the factory's {@code destroyObject} throws; the object has left the pool
      */
     @Override
@@ -632,84 +923,142 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
     }
 
     /**
-     * Destroys an object on loan from this pool.
+     * Destroys an object of this pool, as {@code GenericObjectPool} does: on loan or idle. An object being returned
+     * or tested by the evictor at that moment is destroyed once that finishes.
      *
-     * @param obj  an object on loan from this pool
+     * @param obj  an object of this pool
      * @param mode passed to the factory's {@code destroyObject}
-     * @throws NullPointerException  if {@code obj} is null
-     * @throws IllegalStateException if {@code obj} is not on loan from this pool
+     * @throws NullPointerException  if {@code obj} or {@code mode} is null
+     * @throws IllegalStateException if {@code obj} is not part of this pool (or already destroyed)
      * @throws Exception             what the factory's {@code destroyObject} throws; the object has left the pool
      */
     @Override
     public void invalidateObject(final T obj, final DestroyMode mode) throws Exception {
+        Objects.requireNonNull(mode, "mode");
         final PoolEntry<T> e = loaned(obj, "Invalidated object not currently part of this pool");
-        if (!e.tryRetireLoaned()) {
-            throw new IllegalStateException("Invalidated object is not currently on loan from this pool");
+        for (;;) {
+            if (e.tryRetireLoaned()) {
+                break;
+            }
+            if (e.tryRetireIdle()) {
+                idleBudget.give(1);
+                break;
+            }
+            if (e.state() == PoolEntry.RETIRED) {
+                throw new IllegalStateException("Invalidated object has already been destroyed");
+            }
+            Thread.yield(); // RELEASING or EVICTING: its owner is about to finish with it
         }
         destroyRetired(e, mode);
     }
 
     /**
      * Creates an idle object: {@code makeObject}, {@code validateObject} if testOnCreate, {@code passivateObject}.
-     * Does nothing if {@code maxTotal} objects exist or testOnCreate validation fails. The object joins the calling
-     * thread's magazines; borrowers on other threads find it when their own magazines and the depot are empty.
+     * Does nothing if {@code maxTotal} objects exist, {@code maxIdle} objects are idle, or testOnCreate validation
+     * fails. The object joins the calling thread's magazines; borrowers on other threads find it when their own
+     * magazines and the depot are empty.
      *
      * <p>If passivation fails the exception propagates and the object, unfit to lend, is destroyed on the pool's
-     * next slow path ({@link #clear()}, {@link #close()}, {@code addObject}, or a borrow that finds its thread's
-     * magazines empty); until then it counts as active.
+     * next slow path ({@link #clear()}, {@link #close()}, {@code addObject}, a borrow that finds its thread's
+     * magazines empty, or a borrower waiting for capacity, which is woken for it); until then it counts as active.
+     * (Commons Pool's contract suite expects no {@code destroyObject} within the failing {@code addObject}.)
      *
      * @throws IllegalStateException if the pool is closed
      * @throws Exception             what the factory's {@code makeObject} or {@code passivateObject} throws
      */
     @Override
     public void addObject() throws Exception {
-        add();
+        add(false);
     }
 
-    private boolean add() throws Exception {
+    /**
+     * Adds one idle object.
+     *
+     * @param toDepot whether to park it in the depot (the evictor's thread keeps no magazines) rather than in the
+     *                calling thread's magazines
+     * @return false if nothing was added
+     */
+    boolean add(final boolean toDepot) throws Exception {
         if ((attention & CLOSED) != 0) {
             throw notOpen();
         }
         destroyCondemned();
-        if (!reserve()) {
+        final ThreadCache<T> cache = toDepot ? null : cache();
+        if (toDepot ? idleBudget.take(1) == 0 : !spendCredit(cache)) {
             return false;
         }
-        final PoolEntry<T> e = create(PoolEntry.RELEASING);
+        if (!reserve()) {
+            idleBudget.give(1);
+            return false;
+        }
+        final PoolEntry<T> e;
+        try {
+            e = create(PoolEntry.RELEASING);
+        } catch (final Exception | Error t) {
+            idleBudget.give(1);
+            throw t;
+        }
         if (e == null) {
+            idleBudget.give(1);
             return false;
         }
         try {
             factory.passivateObject(e.pooled());
         } catch (final Exception | Error t) {
+            idleBudget.give(1);
             e.condemn();
             condemned.add(e);
+            signalWaiters();
             throw t;
         }
-        final ThreadCache<T> cache = cache();
-        if (attention != 0) {
-            releaseSlow(e, cache);
+        if ((attention & CLOSED) != 0) {
+            idleBudget.give(1);
+            destroyOwnedQuietly(e);
+            return false;
+        }
+        e.setReturnedAt((attention & TRACK) != 0 ? System.nanoTime() : clock);
+        if (toDepot) {
+            final Magazine<T> m = newMagazine();
+            m.offer(e);
+            e.release();
+            deposit(m);
         } else {
             park(cache, e);
         }
+        signalWaiters();
         return true;
     }
 
     /**
-     * Adds idle objects until {@code minIdle} are idle or {@code maxTotal} exist.
+     * Adds idle objects until {@code min(minIdle, maxIdle)} are idle or {@code maxTotal} exist, as
+     * {@code GenericObjectPool.preparePool} does.
      *
      * @throws Exception as {@link #addObject()}
      */
     public void preparePool() throws Exception {
-        for (int idle = getNumIdle(); idle < minIdle; idle++) {
-            if (!add()) {
+        ensureIdle(false);
+    }
+
+    /**
+     * Adds idle objects up to {@code min(minIdle, maxIdle)}.
+     *
+     * @param toDepot see {@link #add(boolean)}
+     */
+    void ensureIdle(final boolean toDepot) throws Exception {
+        final MagazineObjectPoolConfig c = config;
+        final int target = c.getMaxIdle() < 0 ? c.getMinIdle() : Math.min(c.getMinIdle(), c.getMaxIdle());
+        for (int idle = getNumIdle(); idle < target; idle++) {
+            if (!add(toDepot)) {
                 return;
             }
         }
     }
 
     /**
-     * Destroys every idle object, in all threads' magazines and the depot. Objects returned while this runs may
-     * stay idle. Exceptions from {@code destroyObject} go to the {@code SwallowedExceptionListener}.
+     * Destroys every idle object, in all threads' magazines and the depot. Objects returned or tested by the
+     * evictor while this runs may stay idle. Exceptions from {@code destroyObject} go to the
+     * {@code SwallowedExceptionListener}. Destroyed objects are not kept reachable by the magazines of other
+     * threads (which may hold stale references to their entries until they next use the pool).
      */
     @Override
     public void clear() {
@@ -717,25 +1066,20 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
     }
 
     /**
-     * Destroys the idle and condemned entries, and drops the references held by the depot, the caller's magazines
-     * and the magazines of terminated threads.
+     * Destroys the idle entries, and drops the references held by the depot, the caller's magazines and the
+     * magazines of terminated threads.
      *
      * @param releasing if not null, set to whether an entry was seen on its way to idle
      */
     private void destroyIdle(final boolean[] releasing) {
         caches.reclaimTerminated();
+        destroyCondemned();
         final List<PoolEntry<T>> victims = new ArrayList<>();
-        PoolEntry<T> c;
-        while ((c = condemned.poll()) != null) {
-            if (c.tryRetireCondemned()) {
-                victims.add(c);
-            }
-        }
         entries.forEach(e -> {
             final int s = e.state();
             if (s == PoolEntry.IDLE && e.tryRetireIdle()) {
                 victims.add(e);
-            } else if (s == PoolEntry.RELEASING && releasing != null) {
+            } else if ((s == PoolEntry.RELEASING || s == PoolEntry.EVICTING) && releasing != null) {
                 releasing[0] = true;
             }
         });
@@ -745,6 +1089,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
             depot.offerEmpty(m);
         }
         cache().clear();
+        idleBudget.give(victims.size());
         for (final PoolEntry<T> e : victims) {
             destroyRetiredQuietly(e, DestroyMode.NORMAL);
         }
@@ -752,8 +1097,8 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
 
     /**
      * Closes the pool: borrowing and adding then fail with {@link IllegalStateException} (borrowers already waiting
-     * included), idle objects are destroyed, returns in progress are waited for and their objects destroyed, and
-     * objects on loan are destroyed when they are returned or invalidated. Idempotent.
+     * included), the evictor stops, idle objects are destroyed, returns in progress are waited for and their
+     * objects destroyed, and objects on loan are destroyed when they are returned or invalidated. Idempotent.
      */
     @Override
     public void close() {
@@ -767,6 +1112,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
         } finally {
             lock.unlock();
         }
+        evictor.stop();
         if (jmxName != null) {
             PoolMBean.unregister(jmxName);
         }
@@ -803,36 +1149,120 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
         return n[0];
     }
 
-    /** @return the idle objects; exact when no call is in progress */
+    /**
+     * @return the idle objects (including those the evictor is testing); exact when no call is in progress, and
+     *         then at most {@code maxIdle}
+     */
     @Override
     public int getNumIdle() {
         final int[] n = new int[1];
         entries.forEach(e -> {
-            if (e.state() == PoolEntry.IDLE) {
+            final int s = e.state();
+            if (s == PoolEntry.IDLE || s == PoolEntry.EVICTING) {
                 n[0]++;
             }
         });
         return n[0];
     }
 
+    /** @param visitor receives every entry of this pool (one snapshot of the identity table) */
+    void forEachEntry(final Consumer<PoolEntry<T>> visitor) {
+        entries.forEach(visitor);
+    }
+
     /** @return the borrowers waiting for an object */
     public int getNumWaiters() {
-        return attention >>> 1;
+        return attention >>> 2;
     }
 
     /** @return the objects the factory has made for this pool */
     public long getCreatedCount() {
-        return createdCount.get();
+        return statistics.createdCount();
     }
 
     /** @return the objects this pool has destroyed (or handed to the factory's {@code destroyObject}) */
     public long getDestroyedCount() {
-        return destroyedCount.get();
+        return statistics.destroyedCount();
     }
 
     /** @return the objects destroyed because validation failed on borrow ({@code testOnBorrow}) */
     public long getDestroyedByBorrowValidationCount() {
-        return destroyedByBorrowValidationCount.get();
+        return statistics.destroyedByBorrowValidationCount();
+    }
+
+    /** @return the objects the evictor destroyed (by the eviction policy or failed testWhileIdle) */
+    public long getDestroyedByEvictorCount() {
+        return statistics.destroyedByEvictorCount();
+    }
+
+    /**
+     * @return the successful borrows; a sum of per-thread counters, exact when no call is in progress
+     */
+    public long getBorrowedCount() {
+        return statistics.borrowedCount(caches.snapshot());
+    }
+
+    /** @return the returns accepted (objects returned while on loan); exact when no call is in progress */
+    public long getReturnedCount() {
+        return statistics.returnedCount(caches.snapshot());
+    }
+
+    /**
+     * @return the mean time borrows waited, over all borrows since the pool was created (a borrow served without
+     *         waiting counts as zero; {@code GenericObjectPool} averages its last 100 borrows)
+     */
+    public Duration getMeanBorrowWaitDuration() {
+        return Duration.ofNanos(statistics.meanWaitNanos(caches.snapshot()));
+    }
+
+    /** @return {@link #getMeanBorrowWaitDuration()} in milliseconds */
+    public long getMeanBorrowWaitTimeMillis() {
+        return getMeanBorrowWaitDuration().toMillis();
+    }
+
+    /** @return the longest time a borrow waited */
+    public Duration getMaxBorrowWaitDuration() {
+        return Duration.ofNanos(statistics.maxWaitNanos());
+    }
+
+    /** @return {@link #getMaxBorrowWaitDuration()} in milliseconds */
+    public long getMaxBorrowWaitTimeMillis() {
+        return getMaxBorrowWaitDuration().toMillis();
+    }
+
+    /**
+     * @return the mean length of the loans that ended while time was tracked (abandoned-object tracking on, see
+     *         {@link #setAbandonedConfig}); zero if none
+     */
+    public Duration getMeanActiveDuration() {
+        return Duration.ofNanos(statistics.meanActiveNanos(caches.snapshot()));
+    }
+
+    /** @return {@link #getMeanActiveDuration()} in milliseconds */
+    public long getMeanActiveTimeMillis() {
+        return getMeanActiveDuration().toMillis();
+    }
+
+    /**
+     * @return the mean time borrowed objects had been idle, over the borrows made while time was tracked
+     *         (abandoned-object tracking on); zero if none
+     */
+    public Duration getMeanIdleDuration() {
+        return Duration.ofNanos(statistics.meanIdleNanos(caches.snapshot()));
+    }
+
+    /** @return {@link #getMeanIdleDuration()} in milliseconds */
+    public long getMeanIdleTimeMillis() {
+        return getMeanIdleDuration().toMillis();
+    }
+
+    /**
+     * @return as {@code GenericObjectPool}: the configured abandoned-object timeout when tracking is on, else
+     *         {@code Duration.ofSeconds(Integer.MAX_VALUE)}
+     */
+    public Duration getRemoveAbandonedTimeoutDuration() {
+        final AbandonedTracking a = abandoned;
+        return a == null ? Duration.ofSeconds(Integer.MAX_VALUE) : a.timeout();
     }
 
     /**
@@ -853,6 +1283,37 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
         return magazineCapacity;
     }
 
+    /** @return the statistics kept on slow paths; for this package */
+    PoolStatistics statistics() {
+        return statistics;
+    }
+
+    /** @return the pool clock, see {@link #clock} */
+    long clock() {
+        return clock;
+    }
+
+    /** @param now a new pool clock reading, from the evictor */
+    void tick(final long now) {
+        clock = now;
+    }
+
+    /** Destroys abandoned objects: those on loan and unused for longer than the configured timeout. */
+    void removeAbandoned(final AbandonedTracking ab) {
+        final long now = System.nanoTime();
+        final long timeout = ab.timeoutNanos();
+        final List<PoolEntry<T>> victims = new ArrayList<>();
+        entries.forEach(e -> {
+            if (e.state() == PoolEntry.LOANED && now - e.usedAt() > timeout && e.tryRetireLoaned()) {
+                victims.add(e);
+            }
+        });
+        for (final PoolEntry<T> e : victims) {
+            ab.log(e.object(), e.borrowTrace());
+            destroyRetiredQuietly(e, DestroyMode.ABANDONED);
+        }
+    }
+
     private void destroyCondemned() {
         if (condemned.isEmpty()) {
             return;
@@ -865,12 +1326,15 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
         }
     }
 
-    private void destroyInvalidOnBorrow(final PoolEntry<T> e) {
-        destroyedByBorrowValidationCount.incrementAndGet();
-        destroyOwnedQuietly(e);
+    /** Destroys an entry the evictor claimed, counting it as evicted and returning its idle credit. */
+    void destroyEvicted(final PoolEntry<T> e) {
+        statistics.destroyedByEvictor();
+        e.retire();
+        idleBudget.give(1);
+        destroyRetiredQuietly(e, DestroyMode.NORMAL);
     }
 
-    private void destroyOwnedQuietly(final PoolEntry<T> e) {
+    void destroyOwnedQuietly(final PoolEntry<T> e) {
         e.retire();
         destroyRetiredQuietly(e, DestroyMode.NORMAL);
     }
@@ -883,7 +1347,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
         }
     }
 
-    /** Unregisters a retired entry, has the factory destroy its object, and frees its capacity. */
+    /** Unregisters a retired entry, has the factory destroy its object, frees its capacity and forgets it. */
     private void destroyRetired(final PoolEntry<T> e, final DestroyMode mode) throws Exception {
         lock.lock();
         try {
@@ -894,14 +1358,16 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
         try {
             factory.destroyObject(e.pooled(), mode);
         } finally {
-            destroyedCount.incrementAndGet();
+            e.forget();
+            statistics.destroyed();
             live.decrementAndGet();
             signalWaiters();
         }
     }
 
-    private void swallow(final Exception e) {
-        final SwallowedExceptionListener listener = swallowedExceptionListener;
+    /** @param e an exception for the swallowed-exception listener, if one is configured */
+    void swallow(final Exception e) {
+        final SwallowedExceptionListener listener = config.getSwallowedExceptionListener();
         if (listener != null) {
             try {
                 listener.onSwallowException(e);
@@ -911,10 +1377,13 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
         }
     }
 
-    /** Moves the magazines of a terminated thread's cache to the depot. */
+    /** Moves the magazines, idle credits and counts of a terminated thread's cache to the pool. */
     private void reclaim(final ThreadCache<T> dead) {
         depositIfLoaded(dead.loaded());
         depositIfLoaded(dead.previous());
+        idleBudget.give(dead.credits());
+        dead.setCredits(0);
+        statistics.absorb(dead);
     }
 
     private void depositIfLoaded(final Magazine<T> m) {
@@ -944,7 +1413,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
 
     @Override
     public String toString() {
-        return "MagazineObjectPool[factory=" + factory + ", " + configDescription + ", magazineCapacity="
+        return "MagazineObjectPool[factory=" + factory + ", " + config + ", magazineCapacity="
                 + magazineCapacity + ", numActive=" + getNumActive() + ", numIdle=" + getNumIdle()
                 + ", closed=" + isClosed() + ']';
     }

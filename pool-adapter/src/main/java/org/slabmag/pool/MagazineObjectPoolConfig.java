@@ -8,6 +8,7 @@ import javax.management.ObjectName;
 
 import org.apache.commons.pool2.SwallowedExceptionListener;
 import org.apache.commons.pool2.impl.BaseObjectPoolConfig;
+import org.apache.commons.pool2.impl.EvictionPolicy;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 
 /**
@@ -18,22 +19,32 @@ import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
  * <tr><th>setting</th><th>default</th></tr>
  * <tr><td>maxTotal</td><td>8 (negative: no limit)</td></tr>
  * <tr><td>maxIdle</td><td>8 (negative: no limit)</td></tr>
- * <tr><td>minIdle</td><td>0 (used by {@link MagazineObjectPool#preparePool()})</td></tr>
+ * <tr><td>minIdle</td><td>0 (kept by {@link MagazineObjectPool#preparePool()} and the evictor, capped by maxIdle)</td></tr>
  * <tr><td>blockWhenExhausted</td><td>true</td></tr>
  * <tr><td>maxWait</td><td>-1 ms: wait forever</td></tr>
  * <tr><td>testOnCreate, testOnBorrow, testOnReturn</td><td>false</td></tr>
+ * <tr><td>testWhileIdle</td><td>false</td></tr>
+ * <tr><td>timeBetweenEvictionRuns</td><td>-1 ms: no evictor</td></tr>
+ * <tr><td>minEvictableIdleDuration</td><td>30 min</td></tr>
+ * <tr><td>softMinEvictableIdleDuration</td><td>-1 ms: none</td></tr>
+ * <tr><td>numTestsPerEvictionRun</td><td>3 (negative: {@code ceil(idle / -n)})</td></tr>
+ * <tr><td>evictionPolicy / evictionPolicyClassName</td><td>null / {@code DefaultEvictionPolicy}</td></tr>
+ * <tr><td>lifo</td><td>true (false is refused, see {@link #setLifo})</td></tr>
+ * <tr><td>fairness</td><td>false (see {@link #setFairness})</td></tr>
  * <tr><td>swallowedExceptionListener</td><td>none</td></tr>
  * <tr><td>jmxEnabled</td><td>true</td></tr>
  * <tr><td>jmxNameBase</td><td>null: {@value #DEFAULT_JMX_NAME_BASE}</td></tr>
  * <tr><td>jmxNamePrefix</td><td>{@code pool}</td></tr>
  * <tr><td>magazineSize</td><td>16 (no counterpart)</td></tr>
  * </table>
- * Settings of {@link GenericObjectPoolConfig} that do not apply: {@code lifo} and {@code fairness} (idle objects
- * are reused most-recently-returned first per thread, and waiting borrowers are served in no particular order),
- * eviction ({@code testWhileIdle}, {@code timeBetweenEvictionRuns}, idle durations) and abandoned-object tracking.
- * The JMX settings register the pool as {@code GenericObjectPool} does (see {@link MagazineObjectPoolMXBean}). Use {@link #from(GenericObjectPoolConfig)} to carry over the settings that do apply.
+ * Abandoned-object tracking is set on the pool, as on {@code GenericObjectPool}
+ * ({@link MagazineObjectPool#setAbandonedConfig}). The JMX settings register the pool as {@code GenericObjectPool}
+ * does (see {@link MagazineObjectPoolMXBean}). {@link #from(GenericObjectPoolConfig)} copies every setting of
+ * {@link GenericObjectPoolConfig} that has a counterpart here, which is all but {@code evictorShutdownTimeout}
+ * (the evictor shares core's maintenance thread, which has no shutdown) and {@code evictionPolicy}'s generic type.
  *
- * <p>Not thread-safe; a pool copies the configuration when it is constructed, so later changes do not affect it.
+ * <p>Not thread-safe; a pool copies the configuration when it is constructed or given one with
+ * {@link MagazineObjectPool#setConfig}, so later changes to this object do not affect it.
  */
 public final class MagazineObjectPoolConfig implements Cloneable {
     /** Default {@link #getMagazineSize()}. */
@@ -53,19 +64,39 @@ public final class MagazineObjectPoolConfig implements Cloneable {
     private boolean testOnBorrow = GenericObjectPoolConfig.DEFAULT_TEST_ON_BORROW;
     private boolean testOnReturn = GenericObjectPoolConfig.DEFAULT_TEST_ON_RETURN;
     private SwallowedExceptionListener swallowedExceptionListener;
+    private boolean testWhileIdle = GenericObjectPoolConfig.DEFAULT_TEST_WHILE_IDLE;
+    private Duration timeBetweenEvictionRuns = GenericObjectPoolConfig.DEFAULT_TIME_BETWEEN_EVICTION_RUNS;
+    private Duration minEvictableIdleDuration = GenericObjectPoolConfig.DEFAULT_MIN_EVICTABLE_IDLE_DURATION;
+    private Duration softMinEvictableIdleDuration = GenericObjectPoolConfig.DEFAULT_SOFT_MIN_EVICTABLE_IDLE_DURATION;
+    private int numTestsPerEvictionRun = GenericObjectPoolConfig.DEFAULT_NUM_TESTS_PER_EVICTION_RUN;
+    private EvictionPolicy<?> evictionPolicy;
+    private String evictionPolicyClassName = GenericObjectPoolConfig.DEFAULT_EVICTION_POLICY_CLASS_NAME;
+    private boolean lifo = GenericObjectPoolConfig.DEFAULT_LIFO;
+    private boolean fairness = GenericObjectPoolConfig.DEFAULT_FAIRNESS;
     private int magazineSize = DEFAULT_MAGAZINE_SIZE;
     private boolean jmxEnabled = BaseObjectPoolConfig.DEFAULT_JMX_ENABLE;
     private String jmxNameBase;
     private String jmxNamePrefix = BaseObjectPoolConfig.DEFAULT_JMX_NAME_PREFIX;
 
     /**
-     * Copies the settings that apply from a {@link GenericObjectPoolConfig}.
+     * Copies every setting of a {@link GenericObjectPoolConfig} that has a counterpart here.
      *
      * @param config the configuration to copy from
      * @return a new configuration
+     * @throws NullPointerException if {@code config} is null
      */
     public static MagazineObjectPoolConfig from(final GenericObjectPoolConfig<?> config) {
+        Objects.requireNonNull(config, "config");
         final MagazineObjectPoolConfig c = new MagazineObjectPoolConfig();
+        c.setTestWhileIdle(config.getTestWhileIdle());
+        c.setTimeBetweenEvictionRuns(config.getDurationBetweenEvictionRuns());
+        c.setMinEvictableIdleDuration(config.getMinEvictableIdleDuration());
+        c.setSoftMinEvictableIdleDuration(config.getSoftMinEvictableIdleDuration());
+        c.setNumTestsPerEvictionRun(config.getNumTestsPerEvictionRun());
+        c.setEvictionPolicy(config.getEvictionPolicy());
+        c.setEvictionPolicyClassName(config.getEvictionPolicyClassName());
+        c.setLifo(config.getLifo());
+        c.setFairness(config.getFairness());
         c.setMaxTotal(config.getMaxTotal());
         c.setMaxIdle(config.getMaxIdle());
         c.setMinIdle(config.getMinIdle());
@@ -96,10 +127,14 @@ public final class MagazineObjectPoolConfig implements Cloneable {
     }
 
     /**
-     * Caps idle objects. The cap is exact for the depot shared by all threads; in addition each thread keeps up to
-     * two magazines of idle objects, and magazines are sized {@code min(magazineSize, max(1, maxIdle / 2))} so that
-     * one thread alone stays within the cap (for {@code maxIdle >= 2}). Idle objects beyond the cap are destroyed
-     * as they are returned.
+     * Caps idle objects, as in {@code GenericObjectPool}: a return that finds {@code maxIdle} objects idle destroys
+     * its object. Guaranteed: {@code getNumIdle() <= maxIdle} at every moment no return is between its check and
+     * its parking (so always once returns quiesce). Each idle object holds a credit from a shared budget of
+     * {@code maxIdle}; a thread keeps a few spare credits (a quarter of a magazine, at least 1) so that a thread
+     * that borrows and returns in turn never touches the shared budget. Spare credits held by other threads are not
+     * available to a return, so a return may destroy its object while slightly fewer than {@code maxIdle} objects
+     * are idle (at most the spare credits of the other threads fewer). Magazines are sized
+     * {@code min(magazineSize, max(1, maxIdle / 2))}.
      *
      * @param maxIdle the cap, negative for no limit
      */
@@ -175,6 +210,135 @@ public final class MagazineObjectPoolConfig implements Cloneable {
     /** @param listener see {@link #getSwallowedExceptionListener()}; null for none */
     public void setSwallowedExceptionListener(final SwallowedExceptionListener listener) {
         this.swallowedExceptionListener = listener;
+    }
+
+    /** @return whether an evictor run tests idle objects (activate, validate, passivate) */
+    public boolean getTestWhileIdle() {
+        return testWhileIdle;
+    }
+
+    /** @param testWhileIdle see {@link #getTestWhileIdle()} */
+    public void setTestWhileIdle(final boolean testWhileIdle) {
+        this.testWhileIdle = testWhileIdle;
+    }
+
+    /** @return the time between evictor runs; zero or negative: no evictor */
+    public Duration getTimeBetweenEvictionRuns() {
+        return timeBetweenEvictionRuns;
+    }
+
+    /**
+     * Sets the evictor's period. The evictor runs on core's shared maintenance thread; idle times are measured in
+     * steps of this period (see {@link org.slabmag.pool.internal.IdleObjectView}).
+     *
+     * @param timeBetweenEvictionRuns the period; zero or negative: no evictor
+     * @throws NullPointerException if null
+     */
+    public void setTimeBetweenEvictionRuns(final Duration timeBetweenEvictionRuns) {
+        this.timeBetweenEvictionRuns = Objects.requireNonNull(timeBetweenEvictionRuns, "timeBetweenEvictionRuns");
+    }
+
+    /** @return how long an object must be idle before the default policy evicts it; non-positive: never */
+    public Duration getMinEvictableIdleDuration() {
+        return minEvictableIdleDuration;
+    }
+
+    /**
+     * @param minEvictableIdleDuration see {@link #getMinEvictableIdleDuration()}
+     * @throws NullPointerException if null
+     */
+    public void setMinEvictableIdleDuration(final Duration minEvictableIdleDuration) {
+        this.minEvictableIdleDuration = Objects.requireNonNull(minEvictableIdleDuration, "minEvictableIdleDuration");
+    }
+
+    /**
+     * @return how long an object must be idle before the default policy evicts it while more than minIdle are idle;
+     *         non-positive: never
+     */
+    public Duration getSoftMinEvictableIdleDuration() {
+        return softMinEvictableIdleDuration;
+    }
+
+    /**
+     * @param softMinEvictableIdleDuration see {@link #getSoftMinEvictableIdleDuration()}
+     * @throws NullPointerException if null
+     */
+    public void setSoftMinEvictableIdleDuration(final Duration softMinEvictableIdleDuration) {
+        this.softMinEvictableIdleDuration = Objects.requireNonNull(softMinEvictableIdleDuration,
+                "softMinEvictableIdleDuration");
+    }
+
+    /** @return idle objects tested per evictor run; negative n: {@code ceil(idle / -n)} */
+    public int getNumTestsPerEvictionRun() {
+        return numTestsPerEvictionRun;
+    }
+
+    /** @param numTestsPerEvictionRun see {@link #getNumTestsPerEvictionRun()} */
+    public void setNumTestsPerEvictionRun(final int numTestsPerEvictionRun) {
+        this.numTestsPerEvictionRun = numTestsPerEvictionRun;
+    }
+
+    /** @return the eviction policy, or null to use {@link #getEvictionPolicyClassName()} */
+    public EvictionPolicy<?> getEvictionPolicy() {
+        return evictionPolicy;
+    }
+
+    /**
+     * Sets the eviction policy, which takes precedence over the class name. The policy sees each idle object through
+     * a read-only {@code PooledObject} whose idle time the pool maintains
+     * ({@link org.slabmag.pool.internal.IdleObjectView}); it must be thread-safe if several pools share it.
+     *
+     * @param evictionPolicy the policy, or null
+     */
+    public void setEvictionPolicy(final EvictionPolicy<?> evictionPolicy) {
+        this.evictionPolicy = evictionPolicy;
+    }
+
+    /** @return the class name of the eviction policy used when {@link #getEvictionPolicy()} is null */
+    public String getEvictionPolicyClassName() {
+        return evictionPolicyClassName;
+    }
+
+    /**
+     * @param evictionPolicyClassName a class with a public no-argument constructor implementing
+     *                                {@code EvictionPolicy}; loaded by the pool (thread context class loader first)
+     * @throws NullPointerException if null
+     */
+    public void setEvictionPolicyClassName(final String evictionPolicyClassName) {
+        this.evictionPolicyClassName = Objects.requireNonNull(evictionPolicyClassName, "evictionPolicyClassName");
+    }
+
+    /** @return whether idle objects are reused most recently returned first (always, in this pool) */
+    public boolean getLifo() {
+        return lifo;
+    }
+
+    /**
+     * Sets the order of reuse. Only {@code true} can be honoured: a thread reuses the objects it returned most
+     * recently first (its magazines are stacks, and that keeps the fast path free of shared state), so a pool given
+     * {@code false} refuses it with {@link IllegalArgumentException} rather than ignoring it.
+     *
+     * @param lifo see {@link #getLifo()}
+     */
+    public void setLifo(final boolean lifo) {
+        this.lifo = lifo;
+    }
+
+    /** @return whether the pool's lock is fair; see {@link #setFairness} */
+    public boolean getFairness() {
+        return fairness;
+    }
+
+    /**
+     * Makes the lock that borrowers wait on fair, as {@code GenericObjectPool}'s idle deque is. Here it orders
+     * only the waiting borrowers' reacquisition of that lock once woken; it gives no first-come-first-served hand-off,
+     * since a returned object goes to the returning thread's magazines and any borrower, waiting or not, may claim
+     * it. Fixed when the pool is constructed.
+     *
+     * @param fairness see {@link #getFairness()}
+     */
+    public void setFairness(final boolean fairness) {
+        this.fairness = fairness;
     }
 
     /** @return the capacity of a magazine before the {@code maxIdle} clamp (see {@link #setMaxIdle}) */
@@ -273,7 +437,12 @@ public final class MagazineObjectPoolConfig implements Cloneable {
         return "MagazineObjectPoolConfig[maxTotal=" + maxTotal + ", maxIdle=" + maxIdle + ", minIdle=" + minIdle
                 + ", blockWhenExhausted=" + blockWhenExhausted + ", maxWait=" + maxWait
                 + ", testOnCreate=" + testOnCreate + ", testOnBorrow=" + testOnBorrow
-                + ", testOnReturn=" + testOnReturn + ", magazineSize=" + magazineSize + ", jmxEnabled=" + jmxEnabled
+                + ", testOnReturn=" + testOnReturn + ", testWhileIdle=" + testWhileIdle
+                + ", timeBetweenEvictionRuns=" + timeBetweenEvictionRuns + ", minEvictableIdleDuration="
+                + minEvictableIdleDuration + ", softMinEvictableIdleDuration=" + softMinEvictableIdleDuration
+                + ", numTestsPerEvictionRun=" + numTestsPerEvictionRun + ", evictionPolicy=" + evictionPolicy
+                + ", evictionPolicyClassName=" + evictionPolicyClassName + ", lifo=" + lifo + ", fairness=" + fairness
+                + ", magazineSize=" + magazineSize + ", jmxEnabled=" + jmxEnabled
                 + ", jmxNameBase=" + jmxNameBase + ", jmxNamePrefix=" + jmxNamePrefix + ']';
     }
 }

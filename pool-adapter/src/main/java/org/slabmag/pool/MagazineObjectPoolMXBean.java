@@ -7,14 +7,10 @@ package org.slabmag.pool;
  * unregistered by {@link MagazineObjectPool#close()}. Tools that find Commons Pool pools there (Micrometer's
  * {@code CommonsObjectPool2Metrics}, JMX dashboards) show it unchanged.
  *
- * <p>Every attribute has the name and meaning it has in {@code GenericObjectPoolMXBean}. Attributes of that
- * interface that this pool cannot report honestly are left out rather than faked, so a tool reading them gets
- * "no such attribute" (Micrometer: NaN): {@code BorrowedCount}, {@code ReturnedCount} and the borrow-wait, active
- * and idle times (a borrow and a return touch no shared counter and read no clock), {@code Lifo},
- * {@code Fairness}, {@code MinEvictableIdleTimeMillis}, {@code NumTestsPerEvictionRun},
- * {@code RemoveAbandonedTimeout}, {@code CreationStackTrace} and {@code listAllObjects()} (the pool does not
- * drive {@code PooledObject} state). Eviction and abandoned-object attributes that are present report what is
- * true here: no evictor, no abandoned tracking.
+ * <p>Every attribute has the name and meaning it has in {@code GenericObjectPoolMXBean}, with the differences
+ * stated on the pool's getters (means over the pool's life rather than the last 100 samples; active and idle times
+ * only while abandoned-object tracking is on). Left out rather than faked: {@code CreationStackTrace} and
+ * {@code listAllObjects()} (the pool does not drive {@code PooledObject} state).
  *
  * <p>Thread-safe; counts are as exact as {@link MagazineObjectPool#getNumActive()}'s.
  */
@@ -37,8 +33,41 @@ public interface MagazineObjectPoolMXBean {
     /** @return objects destroyed because validation failed on borrow ({@code testOnBorrow}) */
     long getDestroyedByBorrowValidationCount();
 
-    /** @return always 0: this pool has no evictor */
+    /** @return objects destroyed by the evictor */
     long getDestroyedByEvictorCount();
+
+    /** @return successful borrows */
+    long getBorrowedCount();
+
+    /** @return returns accepted */
+    long getReturnedCount();
+
+    /** @return mean time borrows waited, in milliseconds */
+    long getMeanBorrowWaitTimeMillis();
+
+    /** @return longest time a borrow waited, in milliseconds */
+    long getMaxBorrowWaitTimeMillis();
+
+    /** @return mean loan length in milliseconds, while time is tracked */
+    long getMeanActiveTimeMillis();
+
+    /** @return mean idle time of borrowed objects in milliseconds, while time is tracked */
+    long getMeanIdleTimeMillis();
+
+    /** @return always true: idle objects are reused most recently returned first */
+    boolean getLifo();
+
+    /** @return whether the lock borrowers wait on is fair */
+    boolean getFairness();
+
+    /** @return the evictor's minimum idle time, in milliseconds */
+    long getMinEvictableIdleTimeMillis();
+
+    /** @return idle objects tested per evictor run */
+    int getNumTestsPerEvictionRun();
+
+    /** @return the abandoned-object timeout in seconds, {@code Integer.MAX_VALUE} when tracking is off */
+    int getRemoveAbandonedTimeout();
 
     /** @return the factory class and the type it makes, as {@code GenericObjectPool} writes it: {@code F<T>} */
     String getFactoryType();
@@ -67,22 +96,22 @@ public interface MagazineObjectPoolMXBean {
     /** @return whether objects are validated on return */
     boolean getTestOnReturn();
 
-    /** @return always false: no evictor tests idle objects */
+    /** @return whether evictor runs test idle objects */
     boolean getTestWhileIdle();
 
-    /** @return always -1: the evictor never runs (there is none) */
+    /** @return the evictor's period in milliseconds; non-positive: no evictor */
     long getTimeBetweenEvictionRunsMillis();
 
-    /** @return always false: no abandoned-object tracking */
+    /** @return whether abandoned-object tracking is on */
     boolean isAbandonedConfig();
 
-    /** @return always false: no abandoned-object tracking */
+    /** @return whether abandoned objects are removed on borrow */
     boolean getRemoveAbandonedOnBorrow();
 
-    /** @return always false: no abandoned-object tracking */
+    /** @return whether abandoned objects are removed by the evictor */
     boolean getRemoveAbandonedOnMaintenance();
 
-    /** @return always false: no abandoned-object tracking */
+    /** @return whether abandoned objects' borrow stack traces are logged */
     boolean getLogAbandoned();
 
     /** @return whether the pool is closed */

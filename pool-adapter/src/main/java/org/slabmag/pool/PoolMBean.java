@@ -23,16 +23,16 @@ import org.apache.commons.pool2.PooledObjectFactory;
  */
 final class PoolMBean implements MagazineObjectPoolMXBean {
     private final MagazineObjectPool<?> pool;
-    /** The pool's own copy of its configuration, never changed. */
-    private final MagazineObjectPoolConfig config;
     private final String factoryType;
-    private final long maxWaitMillis;
 
-    private PoolMBean(final MagazineObjectPool<?> pool, final MagazineObjectPoolConfig config) {
+    private PoolMBean(final MagazineObjectPool<?> pool) {
         this.pool = pool;
-        this.config = config;
         this.factoryType = factoryType(pool.getFactory());
-        this.maxWaitMillis = config.getMaxWait().isNegative() ? -1 : saturatedMillis(config);
+    }
+
+    /** @return the configuration in force (replaced, never changed, by {@code setConfig}) */
+    private MagazineObjectPoolConfig config() {
+        return pool.config();
     }
 
     /**
@@ -43,7 +43,7 @@ final class PoolMBean implements MagazineObjectPoolMXBean {
         final String base = config.getJmxNameBase() != null ? config.getJmxNameBase()
             : MagazineObjectPoolConfig.DEFAULT_JMX_NAME_BASE;
         final String prefix = config.getJmxNamePrefix();
-        final PoolMBean mbean = new PoolMBean(pool, config);
+        final PoolMBean mbean = new PoolMBean(pool);
         try {
             final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
             final StandardMBean wrapped = new StandardMBean(mbean, MagazineObjectPoolMXBean.class, true);
@@ -76,11 +76,11 @@ final class PoolMBean implements MagazineObjectPoolMXBean {
         }
     }
 
-    private static long saturatedMillis(final MagazineObjectPoolConfig config) {
+    private static long saturatedMillis(final java.time.Duration d) {
         try {
-            return config.getMaxWait().toMillis();
+            return d.toMillis();
         } catch (final ArithmeticException tooLong) {
-            return Long.MAX_VALUE;
+            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
         }
     }
 
@@ -143,7 +143,62 @@ final class PoolMBean implements MagazineObjectPoolMXBean {
 
     @Override
     public long getDestroyedByEvictorCount() {
-        return 0;
+        return pool.getDestroyedByEvictorCount();
+    }
+
+    @Override
+    public long getBorrowedCount() {
+        return pool.getBorrowedCount();
+    }
+
+    @Override
+    public long getReturnedCount() {
+        return pool.getReturnedCount();
+    }
+
+    @Override
+    public long getMeanBorrowWaitTimeMillis() {
+        return pool.getMeanBorrowWaitTimeMillis();
+    }
+
+    @Override
+    public long getMaxBorrowWaitTimeMillis() {
+        return pool.getMaxBorrowWaitTimeMillis();
+    }
+
+    @Override
+    public long getMeanActiveTimeMillis() {
+        return pool.getMeanActiveTimeMillis();
+    }
+
+    @Override
+    public long getMeanIdleTimeMillis() {
+        return pool.getMeanIdleTimeMillis();
+    }
+
+    @Override
+    public boolean getLifo() {
+        return true;
+    }
+
+    @Override
+    public boolean getFairness() {
+        return pool.getConfig().getFairness();
+    }
+
+    @Override
+    public long getMinEvictableIdleTimeMillis() {
+        return saturatedMillis(config().getMinEvictableIdleDuration());
+    }
+
+    @Override
+    public int getNumTestsPerEvictionRun() {
+        return config().getNumTestsPerEvictionRun();
+    }
+
+    @Override
+    public int getRemoveAbandonedTimeout() {
+        return (int) Math.min(Integer.MAX_VALUE, pool.getRemoveAbandonedTimeoutDuration().getSeconds());
     }
 
     @Override
@@ -153,72 +208,75 @@ final class PoolMBean implements MagazineObjectPoolMXBean {
 
     @Override
     public int getMaxTotal() {
-        return config.getMaxTotal();
+        return config().getMaxTotal();
     }
 
     @Override
     public int getMaxIdle() {
-        return config.getMaxIdle();
+        return config().getMaxIdle();
     }
 
     @Override
     public int getMinIdle() {
-        return config.getMinIdle();
+        return config().getMinIdle();
     }
 
     @Override
     public boolean getBlockWhenExhausted() {
-        return config.getBlockWhenExhausted();
+        return config().getBlockWhenExhausted();
     }
 
     @Override
     public long getMaxWaitMillis() {
-        return maxWaitMillis;
+        return config().getMaxWait().isNegative() ? -1 : saturatedMillis(config().getMaxWait());
     }
 
     @Override
     public boolean getTestOnCreate() {
-        return config.getTestOnCreate();
+        return config().getTestOnCreate();
     }
 
     @Override
     public boolean getTestOnBorrow() {
-        return config.getTestOnBorrow();
+        return config().getTestOnBorrow();
     }
 
     @Override
     public boolean getTestOnReturn() {
-        return config.getTestOnReturn();
+        return config().getTestOnReturn();
     }
 
     @Override
     public boolean getTestWhileIdle() {
-        return false;
+        return config().getTestWhileIdle();
     }
 
     @Override
     public long getTimeBetweenEvictionRunsMillis() {
-        return -1;
+        return saturatedMillis(config().getTimeBetweenEvictionRuns());
     }
 
     @Override
     public boolean isAbandonedConfig() {
-        return false;
+        return pool.isAbandonedConfig();
     }
 
     @Override
     public boolean getRemoveAbandonedOnBorrow() {
-        return false;
+        final org.apache.commons.pool2.impl.AbandonedConfig a = pool.getAbandonedConfig();
+        return a != null && a.getRemoveAbandonedOnBorrow();
     }
 
     @Override
     public boolean getRemoveAbandonedOnMaintenance() {
-        return false;
+        final org.apache.commons.pool2.impl.AbandonedConfig a = pool.getAbandonedConfig();
+        return a != null && a.getRemoveAbandonedOnMaintenance();
     }
 
     @Override
     public boolean getLogAbandoned() {
-        return false;
+        final org.apache.commons.pool2.impl.AbandonedConfig a = pool.getAbandonedConfig();
+        return a != null && a.getLogAbandoned();
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -127,7 +128,9 @@ class PoolJmxTest {
             assertEquals(Set.of(), foreign, "every other attribute is one of GenericObjectPoolMXBean's");
             assertTrue(ours.containsAll(Set.of("NumActive", "NumIdle", "NumWaiters", "CreatedCount", "DestroyedCount",
                 "DestroyedByEvictorCount", "DestroyedByBorrowValidationCount", "FactoryType")), ours.toString());
-            assertFalse(ours.contains("BorrowedCount"), "not counted, so not faked");
+            assertTrue(ours.containsAll(Set.of("BorrowedCount", "ReturnedCount", "MeanBorrowWaitTimeMillis",
+                "MaxBorrowWaitTimeMillis", "MeanActiveTimeMillis", "MeanIdleTimeMillis", "Lifo", "Fairness",
+                "MinEvictableIdleTimeMillis", "NumTestsPerEvictionRun", "RemoveAbandonedTimeout")), ours.toString());
         }
     }
 
@@ -153,8 +156,10 @@ class PoolJmxTest {
             assertEquals(3.0, registry.get("commons.pool2.created").tag("name", prefix).functionCounter().count());
             assertEquals(Counting.class.getName() + "<java.lang.Integer>",
                 registry.get("commons.pool2.num.active").tag("name", prefix).meter().getId().getTag("factoryType"));
-            assertTrue(Double.isNaN(registry.get("commons.pool2.borrowed").tag("name", prefix).functionCounter()
-                .count()), "BorrowedCount is not kept: unknown, not a wrong number");
+            assertEquals(3.0, registry.get("commons.pool2.borrowed").tag("name", prefix).functionCounter().count());
+            assertEquals(1.0, registry.get("commons.pool2.returned").tag("name", prefix).functionCounter().count());
+            assertEquals(0.0, registry.get("commons.pool2.max.borrow.wait").tag("name", prefix).timeGauge()
+                .value(TimeUnit.MILLISECONDS));
             pool.returnObject(a);
             pool.returnObject(b);
             assertEquals(0.0, registry.get("commons.pool2.num.active").tag("name", prefix).gauge().value());

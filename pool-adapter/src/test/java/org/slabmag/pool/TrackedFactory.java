@@ -44,9 +44,15 @@ final class TrackedFactory extends BasePooledObjectFactory<TrackedFactory.Tracke
     volatile boolean failPassivate;
     volatile boolean invalid;
     volatile boolean failValidate;
+    /** Runs at the start of each {@link #create()}, if set (a test pausing a make). */
+    volatile Runnable onMake;
 
     @Override
     public Tracked create() {
+        final Runnable hook = onMake;
+        if (hook != null) {
+            hook.run();
+        }
         if (failMake) {
             throw new IllegalStateException("make fails");
         }

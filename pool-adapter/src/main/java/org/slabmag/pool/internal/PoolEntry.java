@@ -12,10 +12,19 @@ abstract class PoolEntryLeftPad {
 
 /** The fields of {@link PoolEntry}, between two blocks of padding. */
 abstract class PoolEntryFields<T> extends PoolEntryLeftPad {
-    final T object;
-    final PooledObject<T> pooled;
+    /** Plain, written once here and cleared by {@link PoolEntry#forget()}; null only after retirement. */
+    T object;
+    PooledObject<T> pooled;
     volatile int state;
     boolean fresh;
+    /** Plain; see {@link PoolEntry#returnedAt()}. */
+    long returnedAt;
+    /** Plain; see {@link PoolEntry#borrowedAt()}. */
+    long borrowedAt;
+    /** Written by the borrower (a borrow, {@code UsageTracking.use}); read by the evictor. */
+    volatile long usedAt;
+    /** The stack of the last borrow when abandoned objects are logged; written by the borrower. */
+    volatile Throwable borrowTrace;
 
     PoolEntryFields(final PooledObject<T> pooled, final int state) {
         this.pooled = pooled;
@@ -33,11 +42,16 @@ abstract class PoolEntryFields<T> extends PoolEntryLeftPad {
  * Transitions:
  * <pre>
  *   IDLE --tryLoan--&gt; LOANED --tryBeginRelease--&gt; RELEASING --release--&gt; IDLE
+ *   IDLE --tryClaimIdle--&gt; RELEASING (moved between magazines by a thread other than a borrower)
+ *   IDLE --tryClaimForEviction--&gt; EVICTING --release--&gt; IDLE
  *   IDLE --tryRetireIdle--&gt; RETIRED            LOANED --tryRetireLoaned--&gt; RETIRED
- *   LOANED / RELEASING --retire (by the thread that owns the entry)--&gt; RETIRED or CONDEMNED --&gt; RETIRED
+ *   LOANED / RELEASING / EVICTING --retire (by the thread that owns the entry)--&gt; RETIRED
+ *   RELEASING --condemn (by addObject, when passivation failed)--&gt; CONDEMNED --tryRetireCondemned--&gt; RETIRED
  * </pre>
  * A new entry starts {@code LOANED} (created for a borrower) or {@code RELEASING} (created by {@code addObject}).
- * {@code RETIRED} is final.
+ * {@code RETIRED} is final; once a retired entry's object is destroyed, {@link #forget()} drops the references to
+ * it, so that stale magazine references (hints that may outlive the entry for as long as their thread lives) keep
+ * no destroyed object reachable.
  *
  * <p>Thread-safety and memory effects: the state is read and written atomically. {@link #release()} is a release
  * store and every successful {@code try*} is a volatile compare-and-set, so everything the releasing thread did
@@ -56,8 +70,10 @@ public final class PoolEntry<T> extends PoolEntryFields<T> {
     public static final int RELEASING = 2;
     /** Destroyed, or being destroyed; final. */
     public static final int RETIRED = 3;
+    /** Claimed from {@link #IDLE} by the evictor, which tests it and then releases or retires it. */
+    public static final int EVICTING = 4;
     /** Removed from circulation; its destruction is deferred to the pool's next slow path. */
-    public static final int CONDEMNED = 4;
+    public static final int CONDEMNED = 5;
 
     private static final VarHandle STATE;
 
@@ -129,12 +145,20 @@ public final class PoolEntry<T> extends PoolEntryFields<T> {
         return STATE.compareAndSet(this, LOANED, RETIRED);
     }
 
-    /** @return whether this call moved the entry from {@code CONDEMNED} to {@code RETIRED} */
-    public boolean tryRetireCondemned() {
-        return STATE.compareAndSet(this, CONDEMNED, RETIRED);
+    /**
+     * @return whether this call moved the entry from {@code IDLE} to {@code RELEASING}, to be parked elsewhere and
+     *         {@linkplain #release() released} by the caller
+     */
+    public boolean tryClaimIdle() {
+        return STATE.compareAndSet(this, IDLE, RELEASING);
     }
 
-    /** Retires an entry that the calling thread owns ({@code LOANED} or {@code RELEASING} through its own doing). */
+    /** @return whether this call moved the entry from {@code IDLE} to {@code EVICTING} */
+    public boolean tryClaimForEviction() {
+        return STATE.compareAndSet(this, IDLE, EVICTING);
+    }
+
+    /** Retires an entry that the calling thread owns ({@code LOANED}, {@code RELEASING} or {@code EVICTING}). */
     public void retire() {
         STATE.setVolatile(this, RETIRED);
     }
@@ -142,6 +166,66 @@ public final class PoolEntry<T> extends PoolEntryFields<T> {
     /** Condemns an entry that the calling thread owns; see {@link #CONDEMNED}. */
     public void condemn() {
         STATE.setVolatile(this, CONDEMNED);
+    }
+
+    /** @return whether this call moved the entry from {@code CONDEMNED} to {@code RETIRED} */
+    public boolean tryRetireCondemned() {
+        return STATE.compareAndSet(this, CONDEMNED, RETIRED);
+    }
+
+    /**
+     * Drops the references to the object and its wrapper; called on a retired entry once its object is destroyed
+     * and the entry has left the identity table. A racing reader of {@link #object()} sees the object or null,
+     * and acts on neither without a compare-and-set of the state, which fails on a retired entry.
+     */
+    public void forget() {
+        object = null;
+        pooled = null;
+        borrowTrace = null;
+    }
+
+    /**
+     * @return the pool clock reading written when the entry last became idle (see the pool); written by the
+     *         thread that owns the entry before it releases it
+     */
+    public long returnedAt() {
+        return returnedAt;
+    }
+
+    /** @param time see {@link #returnedAt()}; only the thread that owns the entry calls this */
+    public void setReturnedAt(final long time) {
+        returnedAt = time;
+    }
+
+    /** @return the {@link System#nanoTime()} of the current loan's borrow, 0 unless tracking is on */
+    public long borrowedAt() {
+        return borrowedAt;
+    }
+
+    /** @param time see {@link #borrowedAt()}; only the borrower calls this, after claiming the entry */
+    public void setBorrowedAt(final long time) {
+        borrowedAt = time;
+        usedAt = time;
+    }
+
+    /** @return the {@link System#nanoTime()} of the last borrow or {@code UsageTracking.use}, 0 if untracked */
+    public long usedAt() {
+        return usedAt;
+    }
+
+    /** @param time see {@link #usedAt()} */
+    public void setUsedAt(final long time) {
+        usedAt = time;
+    }
+
+    /** @return the stack trace recorded at the current loan's borrow, or null */
+    public Throwable borrowTrace() {
+        return borrowTrace;
+    }
+
+    /** @param trace see {@link #borrowTrace()}; only the borrower calls this */
+    public void setBorrowTrace(final Throwable trace) {
+        borrowTrace = trace;
     }
 
     @Override

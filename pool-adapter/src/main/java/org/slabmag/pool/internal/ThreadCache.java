@@ -16,7 +16,7 @@ import org.slabmag.internal.magazine.MagazineRack;
  *
  * @param <T> the type of pooled object
  */
-public final class ThreadCache<T> extends MagazineRack<Magazine<T>> {
+public final class ThreadCache<T> extends ThreadCounters<T> {
     private PoolEntry<T> lastLoan;
 
     /**
@@ -24,7 +24,7 @@ public final class ThreadCache<T> extends MagazineRack<Magazine<T>> {
      * @param capacity the capacity of each magazine
      */
     public ThreadCache(final Thread owner, final int capacity) {
-        super(owner, 1, new Magazine<>(capacity));
+        super(owner, new Magazine<>(capacity));
         rotate(0, new Magazine<>(capacity)); // two distinct magazines
     }
 

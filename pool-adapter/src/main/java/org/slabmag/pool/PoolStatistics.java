@@ -1,0 +1,123 @@
+package org.slabmag.pool;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slabmag.pool.internal.ThreadCounters;
+
+/**
+ * The statistics of one {@link MagazineObjectPool}, as {@code GenericObjectPool} reports them. Events of the slow
+ * paths (creation, destruction, a borrow that had to wait) are counted here in atomics; borrows, returns and time
+ * samples of the fast paths are counted in each thread's {@link ThreadCounters} and summed on read, the counters
+ * of terminated threads being {@linkplain #absorb absorbed} here.
+ *
+ * <p>Thread-safe. A read is a sum of values read one by one: exact when no call is in progress, otherwise each
+ * count is at least what it was when the read began (a terminated thread's counts may be missed or counted twice
+ * for the moment its cache is absorbed).
+ */
+final class PoolStatistics {
+    private final AtomicLong created = new AtomicLong();
+    private final AtomicLong destroyed = new AtomicLong();
+    private final AtomicLong destroyedByEvictor = new AtomicLong();
+    private final AtomicLong destroyedByBorrowValidation = new AtomicLong();
+    private final AtomicLong waitNanos = new AtomicLong();
+    private final AtomicLong maxWaitNanos = new AtomicLong();
+    private final AtomicLong borrowed = new AtomicLong();
+    private final AtomicLong returned = new AtomicLong();
+    private final AtomicLong activeNanos = new AtomicLong();
+    private final AtomicLong activeSamples = new AtomicLong();
+    private final AtomicLong idleNanos = new AtomicLong();
+    private final AtomicLong idleSamples = new AtomicLong();
+
+    void created() {
+        created.incrementAndGet();
+    }
+
+    void destroyed() {
+        destroyed.incrementAndGet();
+    }
+
+    void destroyedByEvictor() {
+        destroyedByEvictor.incrementAndGet();
+    }
+
+    void destroyedByBorrowValidation() {
+        destroyedByBorrowValidation.incrementAndGet();
+    }
+
+    /** @param nanos how long a borrow waited for an object */
+    void waited(final long nanos) {
+        waitNanos.addAndGet(nanos);
+        maxWaitNanos.accumulateAndGet(nanos, Math::max);
+    }
+
+    /** @param dead the counters of a terminated thread, folded in once */
+    void absorb(final ThreadCounters<?> dead) {
+        borrowed.addAndGet(dead.borrowed());
+        returned.addAndGet(dead.returned());
+        activeNanos.addAndGet(dead.activeNanos());
+        activeSamples.addAndGet(dead.activeSamples());
+        idleNanos.addAndGet(dead.idleNanos());
+        idleSamples.addAndGet(dead.idleSamples());
+    }
+
+    long createdCount() {
+        return created.get();
+    }
+
+    long destroyedCount() {
+        return destroyed.get();
+    }
+
+    long destroyedByEvictorCount() {
+        return destroyedByEvictor.get();
+    }
+
+    long destroyedByBorrowValidationCount() {
+        return destroyedByBorrowValidation.get();
+    }
+
+    long maxWaitNanos() {
+        return maxWaitNanos.get();
+    }
+
+    long borrowedCount(final ThreadCounters<?>[] live) {
+        long n = borrowed.get();
+        for (final ThreadCounters<?> c : live) {
+            n += c.borrowed();
+        }
+        return n;
+    }
+
+    long returnedCount(final ThreadCounters<?>[] live) {
+        long n = returned.get();
+        for (final ThreadCounters<?> c : live) {
+            n += c.returned();
+        }
+        return n;
+    }
+
+    long meanWaitNanos(final ThreadCounters<?>[] live) {
+        final long n = borrowedCount(live);
+        return n == 0 ? 0 : waitNanos.get() / n;
+    }
+
+    long meanActiveNanos(final ThreadCounters<?>[] live) {
+        long sum = activeNanos.get();
+        long n = activeSamples.get();
+        for (final ThreadCounters<?> c : live) {
+            sum += c.activeNanos();
+            n += c.activeSamples();
+        }
+        return n == 0 ? 0 : sum / n;
+    }
+
+    long meanIdleNanos(final ThreadCounters<?>[] live) {
+        long sum = idleNanos.get();
+        long n = idleSamples.get();
+        for (final ThreadCounters<?> c : live) {
+            sum += c.idleNanos();
+            n += c.idleSamples();
+        }
+        return n == 0 ? 0 : sum / n;
+    }
+}

@@ -1,0 +1,180 @@
+package org.slabmag.pool.internal;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Deque;
+
+import org.apache.commons.pool2.PooledObject;
+import org.apache.commons.pool2.PooledObjectState;
+
+/**
+ * What an {@code EvictionPolicy} sees of an idle entry the evictor has claimed: a read-only {@link PooledObject}
+ * whose idle time comes from the pool's record ({@link PoolEntry#returnedAt()}) rather than from the factory's
+ * wrapper, whose timestamps the pool does not maintain (each costs a lock). Creation time and object come from the
+ * factory's wrapper; the state is {@link PooledObjectState#EVICTION}.
+ *
+ * <p>The idle time is a lower bound: entries are stamped with the pool clock, which advances once per evictor run,
+ * so the view subtracts one run period from the time since the stamp. A policy therefore never evicts an object
+ * earlier than {@code GenericObjectPool} would, and at most one run later.
+ *
+ * <p>The pool owns the entry's state: the state-changing methods of {@code PooledObject} throw
+ * {@link UnsupportedOperationException}. Used by the evictor's thread only, for the duration of one test.
+ *
+ * @param <T> the type of pooled object
+ */
+public final class IdleObjectView<T> implements PooledObject<T> {
+    private final PooledObject<T> pooled;
+    private final Duration idle;
+    private final long returnMillis;
+
+    /**
+     * @param entry       an entry in {@link PoolEntry#EVICTING}, owned by the caller
+     * @param now         {@link System#nanoTime()} at the start of this run
+     * @param periodNanos the evictor's period, the resolution of the entry's idle stamp
+     */
+    public IdleObjectView(final PoolEntry<T> entry, final long now, final long periodNanos) {
+        this.pooled = entry.pooled();
+        final long nanos = Math.max(0, now - entry.returnedAt() - periodNanos);
+        this.idle = Duration.ofNanos(nanos);
+        this.returnMillis = System.currentTimeMillis() - idle.toMillis();
+    }
+
+    @Override
+    public T getObject() {
+        return pooled.getObject();
+    }
+
+    @Override
+    public Duration getIdleDuration() {
+        return idle;
+    }
+
+    @Override
+    public Duration getIdleTime() {
+        return idle;
+    }
+
+    @Override
+    public long getIdleTimeMillis() {
+        return idle.toMillis();
+    }
+
+    @Override
+    public long getActiveTimeMillis() {
+        return 0;
+    }
+
+    @Override
+    public long getCreateTime() {
+        return pooled.getCreateTime();
+    }
+
+    @Override
+    public Instant getCreateInstant() {
+        return pooled.getCreateInstant();
+    }
+
+    @Override
+    public long getLastBorrowTime() {
+        return returnMillis;
+    }
+
+    @Override
+    public long getLastReturnTime() {
+        return returnMillis;
+    }
+
+    @Override
+    public long getLastUsedTime() {
+        return returnMillis;
+    }
+
+    @Override
+    public PooledObjectState getState() {
+        return PooledObjectState.EVICTION;
+    }
+
+    @Override
+    public int compareTo(final PooledObject<T> other) {
+        return Long.compare(getLastReturnTime(), other.getLastReturnTime());
+    }
+
+    @Override
+    public boolean equals(final Object obj) {
+        return obj instanceof IdleObjectView && ((IdleObjectView<?>) obj).pooled.equals(pooled);
+    }
+
+    @Override
+    public int hashCode() {
+        return pooled.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "IdleObjectView[" + pooled.getObject() + ", idle=" + idle + ']';
+    }
+
+    @Override
+    public void printStackTrace(final PrintWriter writer) {
+        writer.println(this);
+    }
+
+    /** @throws UnsupportedOperationException always: the pool owns the state */
+    @Override
+    public boolean allocate() {
+        throw readOnly();
+    }
+
+    /** @throws UnsupportedOperationException always: the pool owns the state */
+    @Override
+    public boolean deallocate() {
+        throw readOnly();
+    }
+
+    /** @throws UnsupportedOperationException always: the pool owns the state */
+    @Override
+    public boolean startEvictionTest() {
+        throw readOnly();
+    }
+
+    /** @throws UnsupportedOperationException always: the pool owns the state */
+    @Override
+    public boolean endEvictionTest(final Deque<PooledObject<T>> idleQueue) {
+        throw readOnly();
+    }
+
+    /** @throws UnsupportedOperationException always: the pool owns the state */
+    @Override
+    public void invalidate() {
+        throw readOnly();
+    }
+
+    /** @throws UnsupportedOperationException always: the pool owns the state */
+    @Override
+    public void markAbandoned() {
+        throw readOnly();
+    }
+
+    /** @throws UnsupportedOperationException always: the pool owns the state */
+    @Override
+    public void markReturning() {
+        throw readOnly();
+    }
+
+    /** @throws UnsupportedOperationException always: the pool owns the state */
+    @Override
+    public void setLogAbandoned(final boolean logAbandoned) {
+        throw readOnly();
+    }
+
+    /** @throws UnsupportedOperationException always: the pool owns the state */
+    @Override
+    public void use() {
+        throw readOnly();
+    }
+
+    private static UnsupportedOperationException readOnly() {
+        return new UnsupportedOperationException("the pool owns this object's state; the view is read-only");
+    }
+}

@@ -120,6 +120,8 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
     private final Condition changed = lock.newCondition();
     /** {@code CLOSED} bit plus {@code WAITER} times the number of waiting borrowers; written under the lock. */
     private volatile int attention;
+    /** Decides on capacity instead of {@code maxTotal} when not null; see {@link CapacityGate}. */
+    private final CapacityGate gate;
 
     /**
      * Creates a pool with the default configuration.
@@ -137,6 +139,18 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
      * @param config  the configuration; copied, later changes have no effect
      */
     public MagazineObjectPool(final PooledObjectFactory<T> factory, final MagazineObjectPoolConfig config) {
+        this(factory, config, null);
+    }
+
+    /**
+     * Creates a pool whose capacity a {@link CapacityGate} decides (for {@link MagazineKeyedObjectPool}).
+     *
+     * @param gate if not null, consulted instead of {@code maxTotal} before each creation and told of each
+     *             destruction; {@code maxTotal} then only sizes the depot
+     */
+    MagazineObjectPool(final PooledObjectFactory<T> factory, final MagazineObjectPoolConfig config,
+                       final CapacityGate gate) {
+        this.gate = gate;
         this.factory = Objects.requireNonNull(factory, "factory");
         final MagazineObjectPoolConfig c = config.clone();
         this.maxTotal = c.getMaxTotal();
@@ -357,6 +371,9 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
 
     /** Reserves capacity for one new object; false at {@code maxTotal}. */
     private boolean reserve() {
+        if (gate != null) {
+            return gateReserve();
+        }
         for (;;) {
             final int n = live.get();
             if (maxTotal >= 0 && n >= maxTotal) {
@@ -370,6 +387,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
 
     private void unreserve() {
         live.decrementAndGet();
+        gateRelease();
         signalWaiters();
     }
 
@@ -895,6 +913,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
         } finally {
             destroyedCount.incrementAndGet();
             live.decrementAndGet();
+            gateRelease();
             signalWaiters();
         }
     }
@@ -939,6 +958,43 @@ public final class MagazineObjectPool<T> implements ObjectPool<T> {
         ValidationFailed() {
             super("validateObject returned false", null, false, false);
         }
+    }
+
+    // ---- Hooks for MagazineKeyedObjectPool: a capacity gate, and destroying one idle object on request ----
+
+    /** {@link #reserve()} with a gate: the gate decides, {@code live} only follows. */
+    private boolean gateReserve() {
+        if (!gate.reserve()) {
+            return false;
+        }
+        live.incrementAndGet();
+        return true;
+    }
+
+    private void gateRelease() {
+        if (gate != null) {
+            gate.release();
+        }
+    }
+
+    /**
+     * Destroys one idle object, if there is one, to free its capacity. The magazine or depot slot that held it is
+     * skipped when next met, as after {@link #clear()}.
+     *
+     * @return whether an idle object was destroyed
+     */
+    boolean destroyOneIdle() {
+        final List<PoolEntry<T>> found = new ArrayList<>(1);
+        entries.forEach(e -> {
+            if (found.isEmpty() && e.state() == PoolEntry.IDLE && e.tryRetireIdle()) {
+                found.add(e);
+            }
+        });
+        if (found.isEmpty()) {
+            return false;
+        }
+        destroyRetiredQuietly(found.get(0), DestroyMode.NORMAL);
+        return true;
     }
 
     @Override

@@ -277,18 +277,21 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
         final Frame f = frames.get();
         final Object outer = f.returning;
         f.returning = obj;
+        Exception failure = null;
         try {
             kp.pool.returnObject(obj);
         } finally {
             f.returning = outer;
+            if (f.destroyFailure != null) { // taken even if the return threw, so that no later return sees it
+                failure = f.destroyFailure;
+                f.destroyFailure = null;
+            }
         }
         if (mayWait) {
             VarHandle.fullFence(); // orders the object's release before the read of the waiter count
             wakeWaiters();
         }
-        final Exception failure = f.destroyFailure;
         if (failure != null) {
-            f.destroyFailure = null;
             throw failure;
         }
     }
@@ -674,9 +677,27 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
                     break;
                 }
             }
-            refs.incrementAndGet(); // the caller holds a count, so refs is positive
+            if (!retain()) { // dropped: only a creation outside a keyed call (none today) could get here
+                objects.decrementAndGet();
+                total.decrementAndGet();
+                frames.get().denial = PER_KEY;
+                return false;
+            }
             frames.get().denial = GRANTED;
             return true;
+        }
+
+        /** Counts one more object against {@code refs}, unless this key's pool has been dropped. */
+        private boolean retain() {
+            for (;;) {
+                final int n = refs.get();
+                if (n < 0) {
+                    return false;
+                }
+                if (refs.compareAndSet(n, n + 1)) {
+                    return true;
+                }
+            }
         }
 
         @Override

@@ -135,6 +135,8 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
     private final Condition changed;
     /** {@code CLOSED} and {@code TRACK} bits plus {@code WAITER} times the waiting borrowers; written under the lock. */
     private volatile int attention;
+    /** Decides on capacity instead of {@code maxTotal} when not null; see {@link CapacityGate}. */
+    private final CapacityGate gate;
 
     /**
      * Creates a pool with the default configuration.
@@ -155,6 +157,18 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
      * @throws IllegalArgumentException if the configuration cannot be honoured (see {@link #setConfig})
      */
     public MagazineObjectPool(final PooledObjectFactory<T> factory, final MagazineObjectPoolConfig config) {
+        this(factory, config, null);
+    }
+
+    /**
+     * Creates a pool whose capacity a {@link CapacityGate} decides (for {@link MagazineKeyedObjectPool}).
+     *
+     * @param gate if not null, consulted instead of {@code maxTotal} before each creation and told of each
+     *             destruction; {@code maxTotal} then only sizes the depot
+     */
+    MagazineObjectPool(final PooledObjectFactory<T> factory, final MagazineObjectPoolConfig config,
+                       final CapacityGate gate) {
+        this.gate = gate;
         this.factory = Objects.requireNonNull(factory, "factory");
         final MagazineObjectPoolConfig c = Objects.requireNonNull(config, "config").clone();
         checkHonoured(c);
@@ -596,6 +610,9 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
 
     /** Reserves capacity for one new object; false at {@code maxTotal}. */
     private boolean reserve() {
+        if (gate != null) {
+            return gateReserve();
+        }
         final int maxTotal = config.getMaxTotal();
         for (;;) {
             final int n = live.get();
@@ -611,6 +628,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
     /** Returns capacity {@link #reserve()}d for an object that was not made or was destroyed. */
     private void unreserve() {
         live.decrementAndGet();
+        gateRelease();
         signalWaiters();
     }
 
@@ -893,8 +911,13 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
         }
     }
 
-    /** @return whether an idle entry was found and destroyed */
-    private boolean destroyOneIdle() {
+    /**
+     * Destroys one idle object, if there is one, to free its capacity (also for {@link MagazineKeyedObjectPool});
+     * the magazine or depot slot that held it is skipped when next met, as after {@link #clear()}.
+     *
+     * @return whether an idle entry was found and destroyed
+     */
+    boolean destroyOneIdle() {
         final List<PoolEntry<T>> victim = new ArrayList<>(1);
         entries.forEach(e -> {
             if (victim.isEmpty() && e.state() == PoolEntry.IDLE && e.tryRetireIdle()) {
@@ -1361,6 +1384,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
             e.forget();
             statistics.destroyed();
             live.decrementAndGet();
+            gateRelease();
             signalWaiters();
         }
     }
@@ -1408,6 +1432,23 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
     private static final class ValidationFailed extends RuntimeException {
         ValidationFailed() {
             super("validateObject returned false", null, false, false);
+        }
+    }
+
+    // ---- Hooks for MagazineKeyedObjectPool: a capacity gate, and destroying one idle object on request ----
+
+    /** {@link #reserve()} with a gate: the gate decides, {@code live} only follows. */
+    private boolean gateReserve() {
+        if (!gate.reserve()) {
+            return false;
+        }
+        live.incrementAndGet();
+        return true;
+    }
+
+    private void gateRelease() {
+        if (gate != null) {
+            gate.release();
         }
     }
 

@@ -1,0 +1,760 @@
+package org.slabmag.pool;
+
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.apache.commons.pool2.DestroyMode;
+import org.apache.commons.pool2.KeyedObjectPool;
+import org.apache.commons.pool2.KeyedPooledObjectFactory;
+import org.apache.commons.pool2.PooledObject;
+import org.apache.commons.pool2.PooledObjectFactory;
+
+/**
+ * A {@link KeyedObjectPool} made of one {@link MagazineObjectPool} per key, with a limit on the objects of all keys
+ * together, as {@link org.apache.commons.pool2.impl.GenericKeyedObjectPool} has.
+ *
+ * <h2>How it works</h2>
+ * Each key has its own pool of the key's objects (per-thread magazines and a depot, see {@link MagazineObjectPool}),
+ * made when the key is first used and dropped when the key has no objects and no call in progress. Creation in every
+ * key's pool asks one shared gate, which enforces {@code maxTotalPerKey} and {@code maxTotal}. When {@code maxTotal}
+ * objects exist and a key needs a new one, idle objects of other keys are destroyed to make room (one at a time, not
+ * necessarily the oldest, where {@code GenericKeyedObjectPool} destroys the oldest 15%); only when none are idle does
+ * the borrower wait, up to {@code maxWait}, for an object of its key to be returned or for room to be freed anywhere.
+ * A borrow and a return touch the key's map entry and a per-key counter of calls in progress, besides what
+ * {@link MagazineObjectPool} does.
+ *
+ * <h2>Factory lifecycle and errors</h2>
+ * As {@link MagazineObjectPool}, with the key passed to each factory method. One difference, which Commons Pool's
+ * keyed contract asks of pools other than {@code GenericKeyedObjectPool}: when a return fails validation or
+ * passivation and the factory's {@code destroyObject} then throws, {@link #returnObject} throws that exception (the
+ * passivation or validation exception goes to the {@code SwallowedExceptionListener}, as does the destroy exception).
+ * Bad input is refused as {@code GenericKeyedObjectPool} refuses it: a null key with {@link NullPointerException};
+ * a null object, an object not on loan under that key, or an unknown key with {@link IllegalStateException}.
+ *
+ * <h2>Counts</h2>
+ * {@link #getNumActive()}, {@link #getNumIdle()} and their per-key forms scan the objects; they are exact when no
+ * call is in progress, and then for each key and in total {@code active + idle == created - destroyed}.
+ *
+ * <h2>Thread-safety and memory effects</h2>
+ * All methods are thread-safe. Within a key the memory effects are those of {@link MagazineObjectPool}: everything a
+ * thread does before {@code returnObject(key, x)} (including the factory's {@code passivateObject}) happens-before
+ * everything that follows the {@code borrowObject(key)} that next returns {@code x}, on any thread; the factory's
+ * {@code makeObject} happens-before the first loan of its object. Calls on different keys are ordered only by what
+ * their objects' loans order.
+ *
+ * @param <K> the type of keys
+ * @param <V> the type of pooled objects
+ */
+public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V> {
+    /** Frame denial: the last reservation on this thread was granted. */
+    private static final int GRANTED = 0;
+    /** Frame denial: the key was at {@code maxTotalPerKey}. */
+    private static final int PER_KEY = 1;
+    /** Frame denial: all keys together were at {@code maxTotal}. */
+    private static final int TOTAL = 2;
+    /** The call count of a key's pool once it has been dropped. */
+    private static final int DEAD = Integer.MIN_VALUE;
+
+    private final KeyedPooledObjectFactory<K, V> factory;
+    private final MagazineKeyedObjectPoolConfig config;
+    private final MagazineObjectPoolConfig perKeyConfig;
+    private final int maxTotal;
+    private final int maxTotalPerKey;
+    private final boolean blockWhenExhausted;
+    private final long maxWaitNanos;
+    /** Whether a borrower may ever wait, so that returns must look for waiters. */
+    private final boolean mayWait;
+
+    private final ConcurrentHashMap<K, KeyPool> pools = new ConcurrentHashMap<>();
+    private final AtomicInteger total = new AtomicInteger();
+    private final AtomicLong createdCount = new AtomicLong();
+    private final AtomicLong destroyedCount = new AtomicLong();
+    private final AtomicInteger waiters = new AtomicInteger();
+    /** Per thread: why its last reservation failed, and the failure of destroying an object it is returning. */
+    private final ThreadLocal<Frame> frames = ThreadLocal.withInitial(Frame::new);
+
+    /** Guards waiting and closing. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    /** Bumped under the lock whenever a waiter might now succeed. */
+    private volatile long epoch;
+    private volatile boolean closed;
+
+    /**
+     * Creates a pool with the default configuration.
+     *
+     * @param factory the factory of pooled objects
+     * @throws NullPointerException if {@code factory} is null
+     */
+    public MagazineKeyedObjectPool(final KeyedPooledObjectFactory<K, V> factory) {
+        this(factory, new MagazineKeyedObjectPoolConfig());
+    }
+
+    /**
+     * Creates a pool.
+     *
+     * @param factory the factory of pooled objects
+     * @param config  the configuration; copied, later changes have no effect
+     * @throws NullPointerException if {@code factory} or {@code config} is null
+     */
+    public MagazineKeyedObjectPool(final KeyedPooledObjectFactory<K, V> factory,
+                                   final MagazineKeyedObjectPoolConfig config) {
+        this.factory = Objects.requireNonNull(factory, "factory");
+        this.config = Objects.requireNonNull(config, "config").clone();
+        this.perKeyConfig = this.config.perKey();
+        this.maxTotal = this.config.getMaxTotal();
+        this.maxTotalPerKey = this.config.getMaxTotalPerKey();
+        this.blockWhenExhausted = this.config.getBlockWhenExhausted();
+        this.maxWaitNanos = nanos(this.config.getMaxWait());
+        this.mayWait = blockWhenExhausted && (maxTotal >= 0 || maxTotalPerKey >= 0);
+    }
+
+    /**
+     * Borrows an object of a key, waiting up to the configured {@code maxWait} if none can be had and
+     * {@code blockWhenExhausted} is set.
+     *
+     * @param key the key
+     * @return an activated (and, if configured, validated) object of that key
+     * @throws NullPointerException   if {@code key} is null
+     * @throws NoSuchElementException if no object could be had in time, or if an object created for this borrow
+     *                                failed activation or validation
+     * @throws IllegalStateException  if the pool is closed, before or while waiting
+     * @throws InterruptedException   if interrupted while waiting
+     * @throws Exception              what the factory's {@code makeObject} throws
+     */
+    @Override
+    public V borrowObject(final K key) throws Exception {
+        return borrow(key, maxWaitNanos);
+    }
+
+    /**
+     * Borrows an object of a key as {@link #borrowObject(Object)} does, with its own limit on waiting.
+     *
+     * @param key     the key
+     * @param maxWait how long to wait if no object can be had and {@code blockWhenExhausted} is set; negative:
+     *                forever
+     * @return an activated (and, if configured, validated) object of that key
+     * @throws NullPointerException if {@code key} or {@code maxWait} is null
+     * @throws Exception            as {@link #borrowObject(Object)}
+     */
+    public V borrowObject(final K key, final Duration maxWait) throws Exception {
+        return borrow(key, nanos(Objects.requireNonNull(maxWait, "maxWait")));
+    }
+
+    private V borrow(final K key, final long waitNanos) throws Exception {
+        Objects.requireNonNull(key, "key");
+        final long start = System.nanoTime();
+        if (closed) {
+            throw notOpen();
+        }
+        final KeyPool kp = register(key);
+        try {
+            final V v = attempt(kp);
+            if (v != null) {
+                return v;
+            }
+            if (!blockWhenExhausted) {
+                throw new NoSuchElementException("Pool exhausted");
+            }
+            return await(kp, start, waitNanos);
+        } finally {
+            unregister(kp);
+        }
+    }
+
+    /**
+     * Borrows from a key's pool, destroying idle objects of other keys while {@code maxTotal} is in the way.
+     *
+     * @return an object, or null if the key or all keys are at their limit and nothing idle could make room
+     */
+    private V attempt(final KeyPool kp) throws Exception {
+        for (;;) {
+            try {
+                return kp.pool.borrowObject();
+            } catch (final NoSuchElementException e) {
+                final Frame f = frames.get();
+                final int denial = f.denial;
+                f.denial = GRANTED;
+                if (denial == GRANTED) {
+                    throw e;
+                }
+                if (denial == PER_KEY || !destroyIdleOfOtherKey(kp)) {
+                    return null;
+                }
+            }
+        }
+    }
+
+    /**
+     * Waits for an object of the key to be returned or for room to be freed, and borrows. A waiter is counted before
+     * it reads {@link #epoch} and tries again; whoever makes an object idle or frees room then either is seen by that
+     * try or sees the waiter and bumps the epoch (see {@link #wakeWaiters()}), so no wake-up is lost.
+     */
+    private V await(final KeyPool kp, final long start, final long waitNanos) throws Exception {
+        waiters.incrementAndGet();
+        try {
+            for (;;) {
+                if (closed) {
+                    throw notOpen();
+                }
+                final long seen = epoch;
+                final V v = attempt(kp);
+                if (v != null) {
+                    return v;
+                }
+                lock.lock();
+                try {
+                    long remaining = waitNanos < 0 ? Long.MAX_VALUE : waitNanos - (System.nanoTime() - start);
+                    while (epoch == seen && !closed) {
+                        if (remaining <= 0) {
+                            throw new NoSuchElementException("Timeout waiting for idle object, maxWait="
+                                    + Duration.ofNanos(waitNanos));
+                        }
+                        if (waitNanos < 0) {
+                            changed.await();
+                        } else {
+                            remaining = changed.awaitNanos(remaining);
+                        }
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } finally {
+            waiters.decrementAndGet();
+        }
+    }
+
+    /** Destroys one idle object of a key other than {@code except}; returns whether it found one. */
+    private boolean destroyIdleOfOtherKey(final KeyPool except) {
+        for (final KeyPool kp : pools.values()) {
+            if (kp != except && kp.pool.destroyOneIdle()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Wakes the waiting borrowers, if any; called after an object became idle or room was freed. */
+    private void wakeWaiters() {
+        if (waiters.get() > 0) {
+            lock.lock();
+            try {
+                epoch++;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Returns an object to the pool of its key.
+     *
+     * @param key the key the object was borrowed under
+     * @param obj an object on loan from this pool under {@code key}
+     * @throws NullPointerException  if {@code key} is null
+     * @throws IllegalStateException if {@code obj} is null or not on loan from this pool under {@code key} (never
+     *                               borrowed, already returned, invalidated, or borrowed under another key); the
+     *                               pool is unaffected
+     * @throws Exception             what the factory's {@code destroyObject} threw when the object failed
+     *                               validation or passivation and was destroyed; it has left the pool
+     */
+    @Override
+    public void returnObject(final K key, final V obj) throws Exception {
+        final KeyPool kp = existing(key, obj, "Returned object not currently part of this pool");
+        final Frame f = frames.get();
+        final Object outer = f.returning;
+        f.returning = obj;
+        Exception failure = null;
+        try {
+            kp.pool.returnObject(obj);
+        } finally {
+            f.returning = outer;
+            if (f.destroyFailure != null) { // taken even if the return threw, so that no later return sees it
+                failure = f.destroyFailure;
+                f.destroyFailure = null;
+            }
+        }
+        if (mayWait) {
+            VarHandle.fullFence(); // orders the object's release before the read of the waiter count
+            wakeWaiters();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * Destroys an object on loan under a key.
+     *
+     * @param key the key the object was borrowed under
+     * @param obj an object on loan from this pool under {@code key}
+     * @throws NullPointerException  if {@code key} is null
+     * @throws IllegalStateException if {@code obj} is null or not on loan from this pool under {@code key}
+     * @throws Exception             what the factory's {@code destroyObject} throws; the object has left the pool
+     */
+    @Override
+    public void invalidateObject(final K key, final V obj) throws Exception {
+        invalidateObject(key, obj, DestroyMode.NORMAL);
+    }
+
+    /**
+     * Destroys an object on loan under a key.
+     *
+     * @param key  the key the object was borrowed under
+     * @param obj  an object on loan from this pool under {@code key}
+     * @param mode passed to the factory's {@code destroyObject}
+     * @throws NullPointerException  if {@code key} or {@code mode} is null
+     * @throws IllegalStateException if {@code obj} is null or not on loan from this pool under {@code key}
+     * @throws Exception             what the factory's {@code destroyObject} throws; the object has left the pool
+     */
+    @Override
+    public void invalidateObject(final K key, final V obj, final DestroyMode mode) throws Exception {
+        Objects.requireNonNull(mode, "mode");
+        existing(key, obj, "Object not currently part of this pool").pool.invalidateObject(obj, mode);
+    }
+
+    /** @return the pool of a key that has objects, for an object said to be on loan under it */
+    private KeyPool existing(final K key, final V obj, final String notFound) {
+        Objects.requireNonNull(key, "key");
+        final KeyPool kp = pools.get(key);
+        if (kp == null) {
+            throw new IllegalStateException("No keyed pool found under the given key.");
+        }
+        if (obj == null) {
+            throw new IllegalStateException(notFound);
+        }
+        return kp;
+    }
+
+    /**
+     * Creates an idle object of a key, as {@link MagazineObjectPool#addObject()} does, destroying an idle object of
+     * another key first if {@code maxTotal} objects exist. Does nothing if the key is at {@code maxTotalPerKey}, or
+     * at {@code maxTotal} with nothing idle elsewhere, or if testOnCreate validation fails.
+     *
+     * @param key the key
+     * @throws NullPointerException  if {@code key} is null
+     * @throws IllegalStateException if the pool is closed
+     * @throws Exception             what the factory's {@code makeObject} or {@code passivateObject} throws
+     */
+    @Override
+    public void addObject(final K key) throws Exception {
+        Objects.requireNonNull(key, "key");
+        if (closed) {
+            throw notOpen();
+        }
+        final KeyPool kp = register(key);
+        try {
+            final Frame f = frames.get();
+            do {
+                f.denial = GRANTED;
+                kp.pool.addObject();
+            } while (f.denial == TOTAL && destroyIdleOfOtherKey(kp));
+            f.denial = GRANTED;
+        } finally {
+            unregister(kp);
+        }
+        if (mayWait) {
+            wakeWaiters();
+        }
+    }
+
+    /**
+     * Adds idle objects of a key until {@code minIdlePerKey} are idle or no more may be created (this does not
+     * destroy idle objects of other keys).
+     *
+     * @param key the key
+     * @throws NullPointerException  if {@code key} is null
+     * @throws IllegalStateException if the pool is closed
+     * @throws Exception             as {@link #addObject(Object)}
+     */
+    public void preparePool(final K key) throws Exception {
+        Objects.requireNonNull(key, "key");
+        if (closed) {
+            throw notOpen();
+        }
+        final KeyPool kp = register(key);
+        try {
+            kp.pool.preparePool();
+        } finally {
+            frames.get().denial = GRANTED;
+            unregister(kp);
+        }
+        if (mayWait) {
+            wakeWaiters();
+        }
+    }
+
+    /**
+     * Destroys every idle object of a key. Exceptions from {@code destroyObject} go to the
+     * {@code SwallowedExceptionListener}.
+     *
+     * @param key the key
+     * @throws NullPointerException if {@code key} is null
+     */
+    @Override
+    public void clear(final K key) {
+        Objects.requireNonNull(key, "key");
+        final KeyPool kp = pools.get(key);
+        if (kp != null) {
+            kp.pool.clear();
+        }
+    }
+
+    /**
+     * Destroys every idle object of every key. Exceptions from {@code destroyObject} go to the
+     * {@code SwallowedExceptionListener}.
+     */
+    @Override
+    public void clear() {
+        for (final KeyPool kp : pools.values()) {
+            kp.pool.clear();
+        }
+    }
+
+    /**
+     * Closes the pool, as {@link MagazineObjectPool#close()} closes each key's pool: borrowing and adding then fail
+     * with {@link IllegalStateException} (waiting borrowers included), idle objects are destroyed, and objects on
+     * loan are destroyed when they are returned or invalidated. Idempotent.
+     */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            epoch++;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        for (final KeyPool kp : pools.values()) {
+            kp.pool.close();
+        }
+    }
+
+    /**
+     * Returns whether {@link #close()} has been called.
+     *
+     * @return whether the pool is closed
+     */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Returns the objects on loan under a key; exact when no call is in progress.
+     *
+     * @param key the key
+     * @return the number, 0 for a key without objects
+     * @throws NullPointerException if {@code key} is null
+     */
+    @Override
+    public int getNumActive(final K key) {
+        final KeyPool kp = pools.get(Objects.requireNonNull(key, "key"));
+        return kp == null ? 0 : kp.pool.getNumActive();
+    }
+
+    /**
+     * Returns the idle objects of a key; exact when no call is in progress.
+     *
+     * @param key the key
+     * @return the number, 0 for a key without objects
+     * @throws NullPointerException if {@code key} is null
+     */
+    @Override
+    public int getNumIdle(final K key) {
+        final KeyPool kp = pools.get(Objects.requireNonNull(key, "key"));
+        return kp == null ? 0 : kp.pool.getNumIdle();
+    }
+
+    /**
+     * Returns the objects on loan under all keys; exact when no call is in progress.
+     *
+     * @return the number
+     */
+    @Override
+    public int getNumActive() {
+        int n = 0;
+        for (final KeyPool kp : pools.values()) {
+            n += kp.pool.getNumActive();
+        }
+        return n;
+    }
+
+    /**
+     * Returns the idle objects of all keys; exact when no call is in progress.
+     *
+     * @return the number
+     */
+    @Override
+    public int getNumIdle() {
+        int n = 0;
+        for (final KeyPool kp : pools.values()) {
+            n += kp.pool.getNumIdle();
+        }
+        return n;
+    }
+
+    /**
+     * Returns the objects on loan per key, as {@code GenericKeyedObjectPool.getNumActivePerKey()} does.
+     *
+     * @return a new map from each key's {@code toString()} to its objects on loan, for the keys that have objects
+     */
+    public Map<String, Integer> getNumActivePerKey() {
+        final Map<String, Integer> m = new HashMap<>();
+        for (final KeyPool kp : pools.values()) {
+            m.put(kp.key.toString(), kp.pool.getNumActive());
+        }
+        return m;
+    }
+
+    /**
+     * Returns the keys that have objects or calls in progress.
+     *
+     * @return a new list of the keys
+     */
+    @Override
+    public List<K> getKeys() {
+        return new ArrayList<>(pools.keySet());
+    }
+
+    /**
+     * Returns the borrowers waiting for an object, over all keys.
+     *
+     * @return the number
+     */
+    public int getNumWaiters() {
+        return waiters.get();
+    }
+
+    /**
+     * Returns the objects in existence (on loan, idle, or being created) over all keys.
+     *
+     * @return the number, never more than {@code maxTotal} when that is not negative
+     */
+    public int getNumTotal() {
+        return total.get();
+    }
+
+    /**
+     * Returns the objects the factory has made for this pool.
+     *
+     * @return the number
+     */
+    public long getCreatedCount() {
+        return createdCount.get();
+    }
+
+    /**
+     * Returns the objects this pool has handed to the factory's {@code destroyObject}.
+     *
+     * @return the number
+     */
+    public long getDestroyedCount() {
+        return destroyedCount.get();
+    }
+
+    /**
+     * Returns the factory.
+     *
+     * @return the factory
+     */
+    public KeyedPooledObjectFactory<K, V> getFactory() {
+        return factory;
+    }
+
+    /**
+     * Describes the pool.
+     *
+     * @return the description
+     */
+    @Override
+    public String toString() {
+        return "MagazineKeyedObjectPool[factory=" + factory + ", " + config + ", keys=" + pools.size()
+                + ", numActive=" + getNumActive() + ", numIdle=" + getNumIdle() + ", closed=" + closed + ']';
+    }
+
+    /** @return the pool of a key, counted as in use until {@link #unregister}; made if there is none */
+    private KeyPool register(final K key) {
+        for (;;) {
+            final KeyPool kp = pools.computeIfAbsent(key, KeyPool::new);
+            final int n = kp.refs.get();
+            if (n < 0) {
+                pools.remove(key, kp);
+            } else if (kp.refs.compareAndSet(n, n + 1)) {
+                if (closed) {
+                    kp.pool.close(); // close() may have run before this key's pool was in the map
+                }
+                return kp;
+            }
+        }
+    }
+
+    /** Drops one count of a key's pool (a call in progress or an object); the last drops the pool from the map. */
+    private void unregister(final KeyPool kp) {
+        if (kp.refs.decrementAndGet() == 0 && kp.refs.compareAndSet(0, DEAD)) {
+            pools.remove(kp.key, kp);
+            kp.pool.close();
+        }
+    }
+
+    private static long nanos(final Duration d) {
+        if (d.isNegative()) {
+            return -1;
+        }
+        try {
+            return d.toNanos();
+        } catch (final ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static IllegalStateException notOpen() {
+        return new IllegalStateException("Pool not open");
+    }
+
+    /** What one thread's calls leave for the keyed layer to read; see {@link #frames}. */
+    private static final class Frame {
+        /** {@link #GRANTED}, {@link #PER_KEY} or {@link #TOTAL}: the outcome of the thread's last reservation. */
+        int denial;
+        /** The object this thread is returning, or null. */
+        Object returning;
+        /** What {@code destroyObject} threw for {@link #returning}, or null. */
+        Exception destroyFailure;
+    }
+
+    /**
+     * One key's pool, its factory adapter and its share of the capacity. {@code refs} counts the calls in progress
+     * on the key and the key's objects (created or being created); it turns {@link #DEAD} when both are gone, and
+     * only then does the key leave the map, so an object on loan always finds its key's pool.
+     */
+    private final class KeyPool implements CapacityGate, PooledObjectFactory<V> {
+        final K key;
+        final AtomicInteger refs = new AtomicInteger();
+        final AtomicInteger objects = new AtomicInteger();
+        final MagazineObjectPool<V> pool;
+
+        KeyPool(final K key) {
+            this.key = key;
+            this.pool = new MagazineObjectPool<>(this, perKeyConfig, this);
+        }
+
+        @Override
+        public boolean reserve() {
+            for (;;) {
+                final int n = objects.get();
+                if (maxTotalPerKey >= 0 && n >= maxTotalPerKey) {
+                    frames.get().denial = PER_KEY;
+                    return false;
+                }
+                if (objects.compareAndSet(n, n + 1)) {
+                    break;
+                }
+            }
+            for (;;) {
+                final int t = total.get();
+                if (maxTotal >= 0 && t >= maxTotal) {
+                    objects.decrementAndGet();
+                    frames.get().denial = TOTAL;
+                    return false;
+                }
+                if (total.compareAndSet(t, t + 1)) {
+                    break;
+                }
+            }
+            if (!retain()) { // dropped: only a creation outside a keyed call (none today) could get here
+                objects.decrementAndGet();
+                total.decrementAndGet();
+                frames.get().denial = PER_KEY;
+                return false;
+            }
+            frames.get().denial = GRANTED;
+            return true;
+        }
+
+        /** Counts one more object against {@code refs}, unless this key's pool has been dropped. */
+        private boolean retain() {
+            for (;;) {
+                final int n = refs.get();
+                if (n < 0) {
+                    return false;
+                }
+                if (refs.compareAndSet(n, n + 1)) {
+                    return true;
+                }
+            }
+        }
+
+        @Override
+        public void release() {
+            objects.decrementAndGet();
+            total.decrementAndGet();
+            unregister(this);
+            if (mayWait) {
+                wakeWaiters();
+            }
+        }
+
+        @Override
+        public PooledObject<V> makeObject() throws Exception {
+            final PooledObject<V> p = factory.makeObject(key);
+            createdCount.incrementAndGet();
+            return p;
+        }
+
+        @Override
+        public void destroyObject(final PooledObject<V> p) throws Exception {
+            destroyObject(p, DestroyMode.NORMAL);
+        }
+
+        @Override
+        public void destroyObject(final PooledObject<V> p, final DestroyMode mode) throws Exception {
+            try {
+                factory.destroyObject(key, p, mode);
+            } catch (final Exception e) {
+                final Frame f = frames.get();
+                if (f.returning != null && f.returning == p.getObject()) {
+                    f.destroyFailure = e;
+                }
+                throw e;
+            } finally {
+                destroyedCount.incrementAndGet();
+            }
+        }
+
+        @Override
+        public boolean validateObject(final PooledObject<V> p) {
+            return factory.validateObject(key, p);
+        }
+
+        @Override
+        public void activateObject(final PooledObject<V> p) throws Exception {
+            factory.activateObject(key, p);
+        }
+
+        @Override
+        public void passivateObject(final PooledObject<V> p) throws Exception {
+            factory.passivateObject(key, p);
+        }
+
+        @Override
+        public String toString() {
+            return "KeyPool[" + key + ", " + factory + ']';
+        }
+    }
+}

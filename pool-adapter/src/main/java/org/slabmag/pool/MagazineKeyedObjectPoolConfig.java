@@ -1,0 +1,319 @@
+package org.slabmag.pool;
+
+import java.time.Duration;
+import java.util.Objects;
+
+import org.apache.commons.pool2.SwallowedExceptionListener;
+import org.apache.commons.pool2.impl.GenericKeyedObjectPoolConfig;
+
+/**
+ * The configuration of a {@link MagazineKeyedObjectPool}. Where a setting shares its name with
+ * {@link GenericKeyedObjectPoolConfig} it has the same default and meaning, except as noted on
+ * {@link #setMaxIdlePerKey}:
+ * <table>
+ * <caption>Settings</caption>
+ * <tr><th>setting</th><th>default</th></tr>
+ * <tr><td>maxTotalPerKey</td><td>8 (negative: no limit)</td></tr>
+ * <tr><td>maxIdlePerKey</td><td>8 (negative: no limit)</td></tr>
+ * <tr><td>minIdlePerKey</td><td>0 (used by {@link MagazineKeyedObjectPool#preparePool(Object)})</td></tr>
+ * <tr><td>maxTotal</td><td>-1: no limit across keys</td></tr>
+ * <tr><td>blockWhenExhausted</td><td>true</td></tr>
+ * <tr><td>maxWait</td><td>-1 ms: wait forever</td></tr>
+ * <tr><td>testOnCreate, testOnBorrow, testOnReturn</td><td>false</td></tr>
+ * <tr><td>swallowedExceptionListener</td><td>none</td></tr>
+ * <tr><td>magazineSize</td><td>16 (no counterpart)</td></tr>
+ * </table>
+ * Settings of {@link GenericKeyedObjectPoolConfig} that do not apply, as for {@link MagazineObjectPoolConfig}:
+ * {@code lifo} and {@code fairness}, eviction, and (not yet) JMX registration. Use
+ * {@link #from(GenericKeyedObjectPoolConfig)} to carry over the settings that do apply.
+ *
+ * <p>Not thread-safe; a pool copies the configuration when it is constructed, so later changes do not affect it.
+ */
+public final class MagazineKeyedObjectPoolConfig implements Cloneable {
+    private int maxTotalPerKey = GenericKeyedObjectPoolConfig.DEFAULT_MAX_TOTAL_PER_KEY;
+    private int maxIdlePerKey = GenericKeyedObjectPoolConfig.DEFAULT_MAX_IDLE_PER_KEY;
+    private int minIdlePerKey = GenericKeyedObjectPoolConfig.DEFAULT_MIN_IDLE_PER_KEY;
+    private int maxTotal = GenericKeyedObjectPoolConfig.DEFAULT_MAX_TOTAL;
+    private boolean blockWhenExhausted = GenericKeyedObjectPoolConfig.DEFAULT_BLOCK_WHEN_EXHAUSTED;
+    private Duration maxWait = GenericKeyedObjectPoolConfig.DEFAULT_MAX_WAIT;
+    private boolean testOnCreate = GenericKeyedObjectPoolConfig.DEFAULT_TEST_ON_CREATE;
+    private boolean testOnBorrow = GenericKeyedObjectPoolConfig.DEFAULT_TEST_ON_BORROW;
+    private boolean testOnReturn = GenericKeyedObjectPoolConfig.DEFAULT_TEST_ON_RETURN;
+    private SwallowedExceptionListener swallowedExceptionListener;
+    private int magazineSize = MagazineObjectPoolConfig.DEFAULT_MAGAZINE_SIZE;
+
+    /**
+     * Copies the settings that apply from a {@link GenericKeyedObjectPoolConfig}.
+     *
+     * @param config the configuration to copy from
+     * @return a new configuration
+     * @throws NullPointerException if {@code config} is null
+     */
+    public static MagazineKeyedObjectPoolConfig from(final GenericKeyedObjectPoolConfig<?> config) {
+        Objects.requireNonNull(config, "config");
+        final MagazineKeyedObjectPoolConfig c = new MagazineKeyedObjectPoolConfig();
+        c.setMaxTotalPerKey(config.getMaxTotalPerKey());
+        c.setMaxIdlePerKey(config.getMaxIdlePerKey());
+        c.setMinIdlePerKey(config.getMinIdlePerKey());
+        c.setMaxTotal(config.getMaxTotal());
+        c.setBlockWhenExhausted(config.getBlockWhenExhausted());
+        c.setMaxWait(config.getMaxWaitDuration());
+        c.setTestOnCreate(config.getTestOnCreate());
+        c.setTestOnBorrow(config.getTestOnBorrow());
+        c.setTestOnReturn(config.getTestOnReturn());
+        return c;
+    }
+
+    /**
+     * Returns the most objects of one key that exist at once.
+     *
+     * @return the limit, negative for none
+     */
+    public int getMaxTotalPerKey() {
+        return maxTotalPerKey;
+    }
+
+    /**
+     * Sets the most objects of one key that exist at once (on loan and idle).
+     *
+     * @param maxTotalPerKey the limit, negative for none
+     */
+    public void setMaxTotalPerKey(final int maxTotalPerKey) {
+        this.maxTotalPerKey = maxTotalPerKey;
+    }
+
+    /**
+     * Returns the cap on idle objects of one key.
+     *
+     * @return the cap, negative for none; see {@link #setMaxIdlePerKey}
+     */
+    public int getMaxIdlePerKey() {
+        return maxIdlePerKey;
+    }
+
+    /**
+     * Caps the idle objects of one key, as {@link MagazineObjectPoolConfig#setMaxIdle} caps a pool's: exact for the
+     * depot, and each thread may keep up to two magazines of idle objects per key besides.
+     *
+     * @param maxIdlePerKey the cap, negative for none
+     */
+    public void setMaxIdlePerKey(final int maxIdlePerKey) {
+        this.maxIdlePerKey = maxIdlePerKey;
+    }
+
+    /**
+     * Returns the idle objects {@link MagazineKeyedObjectPool#preparePool(Object)} creates for a key.
+     *
+     * @return the number
+     */
+    public int getMinIdlePerKey() {
+        return minIdlePerKey;
+    }
+
+    /**
+     * Sets the idle objects {@link MagazineKeyedObjectPool#preparePool(Object)} creates for a key.
+     *
+     * @param minIdlePerKey the number
+     */
+    public void setMinIdlePerKey(final int minIdlePerKey) {
+        this.minIdlePerKey = minIdlePerKey;
+    }
+
+    /**
+     * Returns the most objects that exist at once across all keys.
+     *
+     * @return the limit, negative for none
+     */
+    public int getMaxTotal() {
+        return maxTotal;
+    }
+
+    /**
+     * Sets the most objects that exist at once across all keys. When it is reached and a key needs a new object,
+     * idle objects of other keys are destroyed to make room before the borrower waits.
+     *
+     * @param maxTotal the limit, negative for none
+     */
+    public void setMaxTotal(final int maxTotal) {
+        this.maxTotal = maxTotal;
+    }
+
+    /**
+     * Returns whether a borrower waits (up to {@link #getMaxWait()}) when no object can be had, else fails.
+     *
+     * @return whether borrowers wait
+     */
+    public boolean getBlockWhenExhausted() {
+        return blockWhenExhausted;
+    }
+
+    /**
+     * Sets whether a borrower waits when no object can be had.
+     *
+     * @param blockWhenExhausted whether borrowers wait
+     */
+    public void setBlockWhenExhausted(final boolean blockWhenExhausted) {
+        this.blockWhenExhausted = blockWhenExhausted;
+    }
+
+    /**
+     * Returns how long a borrower waits when no object can be had.
+     *
+     * @return the wait; negative: forever
+     */
+    public Duration getMaxWait() {
+        return maxWait;
+    }
+
+    /**
+     * Sets how long a borrower waits when no object can be had.
+     *
+     * @param maxWait the wait; negative: forever
+     * @throws NullPointerException if {@code maxWait} is null
+     */
+    public void setMaxWait(final Duration maxWait) {
+        this.maxWait = Objects.requireNonNull(maxWait, "maxWait");
+    }
+
+    /**
+     * Returns whether new objects are validated before their first use.
+     *
+     * @return the setting
+     */
+    public boolean getTestOnCreate() {
+        return testOnCreate;
+    }
+
+    /**
+     * Sets whether new objects are validated before their first use.
+     *
+     * @param testOnCreate the setting
+     */
+    public void setTestOnCreate(final boolean testOnCreate) {
+        this.testOnCreate = testOnCreate;
+    }
+
+    /**
+     * Returns whether objects are validated after activation when borrowed.
+     *
+     * @return the setting
+     */
+    public boolean getTestOnBorrow() {
+        return testOnBorrow;
+    }
+
+    /**
+     * Sets whether objects are validated after activation when borrowed.
+     *
+     * @param testOnBorrow the setting
+     */
+    public void setTestOnBorrow(final boolean testOnBorrow) {
+        this.testOnBorrow = testOnBorrow;
+    }
+
+    /**
+     * Returns whether objects are validated before passivation when returned.
+     *
+     * @return the setting
+     */
+    public boolean getTestOnReturn() {
+        return testOnReturn;
+    }
+
+    /**
+     * Sets whether objects are validated before passivation when returned.
+     *
+     * @param testOnReturn the setting
+     */
+    public void setTestOnReturn(final boolean testOnReturn) {
+        this.testOnReturn = testOnReturn;
+    }
+
+    /**
+     * Returns the listener told of factory exceptions the pool cannot propagate.
+     *
+     * @return the listener, or null
+     */
+    public SwallowedExceptionListener getSwallowedExceptionListener() {
+        return swallowedExceptionListener;
+    }
+
+    /**
+     * Sets the listener told of factory exceptions the pool cannot propagate.
+     *
+     * @param listener the listener; null for none
+     */
+    public void setSwallowedExceptionListener(final SwallowedExceptionListener listener) {
+        this.swallowedExceptionListener = listener;
+    }
+
+    /**
+     * Returns the capacity of a magazine of one key, before the {@code maxIdlePerKey} clamp.
+     *
+     * @return the capacity
+     */
+    public int getMagazineSize() {
+        return magazineSize;
+    }
+
+    /**
+     * Sets the capacity of a magazine of one key; see {@link MagazineObjectPoolConfig#setMagazineSize}.
+     *
+     * @param magazineSize the number of idle objects a magazine holds
+     * @throws IllegalArgumentException if less than 1
+     */
+    public void setMagazineSize(final int magazineSize) {
+        if (magazineSize < 1) {
+            throw new IllegalArgumentException("magazineSize must be at least 1: " + magazineSize);
+        }
+        this.magazineSize = magazineSize;
+    }
+
+    /**
+     * Makes the configuration of the pool of one key.
+     *
+     * @return a configuration with JMX off and the per-key limits as the pool's own
+     */
+    MagazineObjectPoolConfig perKey() {
+        final MagazineObjectPoolConfig c = new MagazineObjectPoolConfig();
+        c.setMaxTotal(maxTotalPerKey);
+        c.setMaxIdle(maxIdlePerKey);
+        c.setMinIdle(minIdlePerKey);
+        c.setBlockWhenExhausted(false);
+        c.setTestOnCreate(testOnCreate);
+        c.setTestOnBorrow(testOnBorrow);
+        c.setTestOnReturn(testOnReturn);
+        c.setSwallowedExceptionListener(swallowedExceptionListener);
+        c.setMagazineSize(magazineSize);
+        c.setJmxEnabled(false);
+        return c;
+    }
+
+    /**
+     * Copies this configuration.
+     *
+     * @return the copy
+     */
+    @Override
+    public MagazineKeyedObjectPoolConfig clone() {
+        try {
+            return (MagazineKeyedObjectPoolConfig) super.clone();
+        } catch (final CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Describes the settings.
+     *
+     * @return the description
+     */
+    @Override
+    public String toString() {
+        return "MagazineKeyedObjectPoolConfig[maxTotalPerKey=" + maxTotalPerKey + ", maxIdlePerKey=" + maxIdlePerKey
+                + ", minIdlePerKey=" + minIdlePerKey + ", maxTotal=" + maxTotal
+                + ", blockWhenExhausted=" + blockWhenExhausted + ", maxWait=" + maxWait
+                + ", testOnCreate=" + testOnCreate + ", testOnBorrow=" + testOnBorrow
+                + ", testOnReturn=" + testOnReturn + ", magazineSize=" + magazineSize + ']';
+    }
+}

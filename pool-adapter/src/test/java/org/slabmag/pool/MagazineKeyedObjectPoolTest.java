@@ -1,0 +1,272 @@
+package org.slabmag.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.commons.pool2.BaseKeyedPooledObjectFactory;
+import org.apache.commons.pool2.KeyedObjectPool;
+import org.apache.commons.pool2.PooledObject;
+import org.apache.commons.pool2.impl.DefaultPooledObject;
+import org.apache.commons.pool2.impl.GenericKeyedObjectPool;
+import org.apache.commons.pool2.impl.GenericKeyedObjectPoolConfig;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link MagazineKeyedObjectPool}: bad input refused as {@link GenericKeyedObjectPool} refuses it (checked against a
+ * real one), {@code maxTotal} across keys with idle objects of other keys destroyed to make room, waiting, keys
+ * dropped when unused, and closing.
+ */
+class MagazineKeyedObjectPoolTest {
+    /** Makes a new {@code StringBuilder} holding its key per object, counting live objects. */
+    static final class Factory extends BaseKeyedPooledObjectFactory<String, StringBuilder> {
+        final AtomicInteger live = new AtomicInteger();
+
+        @Override
+        public StringBuilder create(final String key) {
+            live.incrementAndGet();
+            return new StringBuilder(key);
+        }
+
+        @Override
+        public PooledObject<StringBuilder> wrap(final StringBuilder value) {
+            return new DefaultPooledObject<>(value);
+        }
+
+        @Override
+        public void destroyObject(final String key, final PooledObject<StringBuilder> p) {
+            live.decrementAndGet();
+        }
+    }
+
+    private static MagazineKeyedObjectPool<String, StringBuilder> pool(final Factory f, final int maxTotal,
+                                                                      final int maxPerKey) {
+        final MagazineKeyedObjectPoolConfig c = new MagazineKeyedObjectPoolConfig();
+        c.setMaxTotal(maxTotal);
+        c.setMaxTotalPerKey(maxPerKey);
+        c.setMaxWait(Duration.ofSeconds(10));
+        return new MagazineKeyedObjectPool<>(f, c);
+    }
+
+    /** The exception class a call throws, or null. */
+    private static Class<?> thrown(final Call call) {
+        try {
+            call.run();
+            return null;
+        } catch (final Exception e) {
+            return e.getClass();
+        }
+    }
+
+    @FunctionalInterface
+    private interface Call {
+        void run() throws Exception;
+    }
+
+    /** Runs the bad calls on a pool and returns the exception classes they threw, checking the pool still works. */
+    private static List<Class<?>> badInput(final KeyedObjectPool<String, StringBuilder> p) throws Exception {
+        final StringBuilder a = p.borrowObject("a");
+        final StringBuilder b = p.borrowObject("b");
+        final StringBuilder stranger = new StringBuilder("a");
+        final List<Class<?>> result = Arrays.asList(
+                thrown(() -> p.borrowObject(null)),
+                thrown(() -> p.returnObject(null, a)),
+                thrown(() -> p.returnObject("a", null)),
+                thrown(() -> p.returnObject("nokey", a)),
+                thrown(() -> p.returnObject("b", a)),
+                thrown(() -> p.returnObject("a", stranger)),
+                thrown(() -> p.invalidateObject(null, a)),
+                thrown(() -> p.invalidateObject("a", null)),
+                thrown(() -> p.invalidateObject("nokey", a)),
+                thrown(() -> p.invalidateObject("b", a)),
+                thrown(() -> p.addObject(null)),
+                thrown(() -> p.clear(null)),
+                thrown(() -> p.getNumActive(null)),
+                thrown(() -> p.getNumIdle(null)));
+        assertEquals(2, p.getNumActive());
+        p.returnObject("a", a);
+        assertEquals(IllegalStateException.class, thrown(() -> p.returnObject("a", a)), "returned twice");
+        p.invalidateObject("b", b);
+        assertEquals(IllegalStateException.class, thrown(() -> p.invalidateObject("b", b)), "invalidated twice");
+        assertSame(a, p.borrowObject("a"), "the pool still lends");
+        p.returnObject("a", a);
+        assertEquals(0, p.getNumActive());
+        assertEquals(1, p.getNumIdle());
+        p.close();
+        return result;
+    }
+
+    @Test
+    void badInputIsRefusedAsGenericKeyedObjectPoolRefusesIt() throws Exception {
+        final List<Class<?>> generic = badInput(new GenericKeyedObjectPool<>(new Factory()));
+        final List<Class<?>> magazine = badInput(pool(new Factory(), -1, 8));
+        assertEquals(generic, magazine);
+        assertFalse(magazine.contains(null), () -> "every bad call throws: " + magazine);
+    }
+
+    @Test
+    void maxTotalDestroysIdleObjectsOfOtherKeysToMakeRoom() throws Exception {
+        final Factory f = new Factory();
+        final MagazineKeyedObjectPool<String, StringBuilder> p = pool(f, 3, 3);
+        p.addObject("a");
+        p.addObject("a");
+        p.addObject("a");
+        p.addObject("b"); // at maxTotal: destroys an idle "a"
+        assertEquals(2, p.getNumIdle("a"));
+        assertEquals(1, p.getNumIdle("b"));
+        final StringBuilder c1 = p.borrowObject("c");
+        final StringBuilder c2 = p.borrowObject("c");
+        assertEquals("c", c1.toString());
+        assertNotSame(c1, c2);
+        assertEquals(3, p.getNumTotal());
+        assertEquals(3, f.live.get());
+        assertEquals(2, p.getNumActive("c"));
+        assertEquals(1, p.getNumIdle());
+        p.returnObject("c", c1);
+        p.returnObject("c", c2);
+        p.close();
+        assertEquals(0, f.live.get());
+    }
+
+    @Test
+    void aBorrowerWaitsForRoomFreedUnderAnotherKey() throws Exception {
+        final Factory f = new Factory();
+        final MagazineKeyedObjectPool<String, StringBuilder> p = pool(f, 1, 1);
+        final StringBuilder a = p.borrowObject("a");
+        final CompletableFuture<StringBuilder> b = CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.borrowObject("b");
+            } catch (final Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (p.getNumWaiters() == 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(1, p.getNumWaiters());
+        p.returnObject("a", a); // idle under "a": the waiter destroys it and makes its own
+        assertEquals("b", b.get(10, TimeUnit.SECONDS).toString());
+        assertEquals(0, p.getNumIdle("a"));
+        assertEquals(1, f.live.get());
+        p.returnObject("b", b.get());
+        p.close();
+    }
+
+    @Test
+    void exhaustionTimesOutOrFailsAtOnceAndOtherKeysStillWork() throws Exception {
+        final Factory f = new Factory();
+        final MagazineKeyedObjectPool<String, StringBuilder> p = pool(f, -1, 1);
+        final StringBuilder a = p.borrowObject("a");
+        final long start = System.nanoTime();
+        assertThrows(NoSuchElementException.class, () -> p.borrowObject("a", Duration.ofMillis(50)));
+        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(50), "waited maxWait");
+        final StringBuilder b = p.borrowObject("b");
+        p.returnObject("b", b);
+        p.returnObject("a", a);
+        p.close();
+
+        final MagazineKeyedObjectPoolConfig c = new MagazineKeyedObjectPoolConfig();
+        c.setMaxTotalPerKey(1);
+        c.setBlockWhenExhausted(false);
+        final MagazineKeyedObjectPool<String, StringBuilder> q = new MagazineKeyedObjectPool<>(f, c);
+        final StringBuilder x = q.borrowObject("x");
+        assertThrows(NoSuchElementException.class, () -> q.borrowObject("x"));
+        q.returnObject("x", x);
+        assertSame(x, q.borrowObject("x"));
+        q.close();
+    }
+
+    @Test
+    void keysWithoutObjectsAreDropped() throws Exception {
+        final MagazineKeyedObjectPool<String, StringBuilder> p = pool(new Factory(), -1, 8);
+        final StringBuilder a = p.borrowObject("a");
+        p.addObject("b");
+        assertEquals(List.of("a", "b"), p.getKeys().stream().sorted().toList());
+        assertEquals(1, p.getNumActivePerKey().get("a"));
+        p.clear("b");
+        assertEquals(List.of("a"), p.getKeys());
+        p.invalidateObject("a", a);
+        assertEquals(List.of(), p.getKeys());
+        assertEquals(0, p.getNumActive("a"));
+        assertSame(StringBuilder.class, p.borrowObject("a").getClass(), "a dropped key comes back");
+        p.close();
+    }
+
+    @Test
+    void closeFailsWaitersAndDestroysWhatIsReturnedLater() throws Exception {
+        final Factory f = new Factory();
+        final MagazineKeyedObjectPool<String, StringBuilder> p = pool(f, 1, 1);
+        final StringBuilder a = p.borrowObject("a");
+        final CompletableFuture<StringBuilder> waiter = CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.borrowObject("b");
+            } catch (final Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (p.getNumWaiters() == 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        p.close();
+        final ExecutionException e = assertThrows(ExecutionException.class, () -> waiter.get(10, TimeUnit.SECONDS));
+        assertSame(IllegalStateException.class, e.getCause().getCause().getClass());
+        assertThrows(IllegalStateException.class, () -> p.borrowObject("a"));
+        assertThrows(IllegalStateException.class, () -> p.addObject("a"));
+        p.returnObject("a", a);
+        assertEquals(0, f.live.get());
+        assertEquals(0, p.getNumIdle());
+        assertEquals(List.of(), p.getKeys());
+        assertEquals(p.getCreatedCount(), p.getDestroyedCount());
+        p.close();
+    }
+
+    @Test
+    void preparePoolFillsOneKeyToMinIdle() throws Exception {
+        final MagazineKeyedObjectPoolConfig c = new MagazineKeyedObjectPoolConfig();
+        c.setMinIdlePerKey(3);
+        final MagazineKeyedObjectPool<String, StringBuilder> p = new MagazineKeyedObjectPool<>(new Factory(), c);
+        p.preparePool("a");
+        assertEquals(3, p.getNumIdle("a"));
+        assertEquals(0, p.getNumIdle("b"));
+        p.close();
+    }
+
+    @Test
+    void fromCopiesTheSettingsThatApply() {
+        final GenericKeyedObjectPoolConfig<Object> g = new GenericKeyedObjectPoolConfig<>();
+        g.setMaxTotalPerKey(3);
+        g.setMaxIdlePerKey(2);
+        g.setMinIdlePerKey(1);
+        g.setMaxTotal(7);
+        g.setBlockWhenExhausted(false);
+        g.setMaxWait(Duration.ofMillis(123));
+        g.setTestOnCreate(true);
+        g.setTestOnBorrow(true);
+        g.setTestOnReturn(true);
+        final MagazineKeyedObjectPoolConfig c = MagazineKeyedObjectPoolConfig.from(g);
+        assertEquals(3, c.getMaxTotalPerKey());
+        assertEquals(2, c.getMaxIdlePerKey());
+        assertEquals(1, c.getMinIdlePerKey());
+        assertEquals(7, c.getMaxTotal());
+        assertFalse(c.getBlockWhenExhausted());
+        assertEquals(Duration.ofMillis(123), c.getMaxWait());
+        assertTrue(c.getTestOnCreate() && c.getTestOnBorrow() && c.getTestOnReturn());
+        assertThrows(NullPointerException.class, () -> MagazineKeyedObjectPoolConfig.from(null));
+        assertThrows(IllegalArgumentException.class, () -> c.setMagazineSize(0));
+        assertThrows(NullPointerException.class, () -> new MagazineKeyedObjectPool<>(null));
+    }
+}

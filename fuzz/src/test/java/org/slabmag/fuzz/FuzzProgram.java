@@ -589,7 +589,10 @@ public final class FuzzProgram {
                 b.putLong(0, 42);
                 misusePool.returnObject(b);
                 misuse("second return", () -> misusePool.returnObject(b), IllegalStateException.class);
-                misuse("invalidate after return", () -> misusePool.invalidateObject(b), IllegalStateException.class);
+                // As GenericObjectPool: invalidating an idle object destroys it; after that it is no part of the pool.
+                misusePool.invalidateObject(b);
+                misuse("invalidate after destruction", () -> misusePool.invalidateObject(b), IllegalStateException.class);
+                misuse("return after destruction", () -> misusePool.returnObject(b), IllegalStateException.class);
             });
         }
     }

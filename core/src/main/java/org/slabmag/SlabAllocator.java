@@ -411,7 +411,9 @@ public final class SlabAllocator implements AutoCloseable {
     }
 
     /**
-     * The memory-pressure policy, the one step every allocation path takes before it fails: everything
+     * The memory-pressure policy, written once: the heap first returns its own spare slabs and free chunks
+     * before it would pass {@code maxMemory} ({@code Heap.ensureRoom}); if that is not enough, every allocation
+     * path takes this one step before it fails: everything
      * the calling thread can reach goes back (its own magazines, the stripes free now, dead threads'
      * caches and the depots; other live threads' private caches are asked to follow at their next trip
      * to the depot), and the heap returns free chunks to the OS. The caller then retries once.

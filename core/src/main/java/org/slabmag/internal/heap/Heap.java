@@ -21,7 +21,7 @@ import org.slabmag.internal.memory.NativeMemory;
  * Chunks are reserved on demand while the total stays within {@code maxMemory}. When a chunk becomes
  * entirely free it is kept if it is the only free one, and returned to the OS otherwise;
  * {@link #trim()} returns every free chunk and every spare slab. Before failing with
- * {@link MemoryLimitExceeded} the heap trims itself and retries.
+ * {@link MemoryLimitExceeded} the heap returns its spare slabs and free chunks ({@link #ensureRoom}).
  *
  * <p>Every free is validated: the address must be the start of a block this heap handed out, of
  * the class the size maps to; otherwise {@link IllegalArgumentException} and nothing changes.
@@ -115,16 +115,11 @@ public final class Heap {
      * as allocations), and the slab of each into {@code owners[0..]} unless {@code owners} is null.
      *
      * @return how many, at least 1
-     * @throws MemoryLimitExceeded when none can be had, even after free chunks went back
+     * @throws MemoryLimitExceeded when none can be had, even after free chunks went back (see {@link #ensureRoom})
      */
     public int takeBlocks(int c, long[] dst, Slab[] owners, int n) {
         checkOpen();
-        try {
-            return caches[c].take(dst, owners, 0, n);
-        } catch (MemoryLimitExceeded e) {
-            releaseFree();
-            return caches[c].take(dst, owners, 0, n);
-        }
+        return caches[c].take(dst, owners, 0, n);
     }
 
     /**
@@ -285,13 +280,7 @@ public final class Heap {
         long address;
         if (size <= chunkSize) {
             int order = orderOf(size);
-            int page;
-            try {
-                page = allocatePages(order);
-            } catch (MemoryLimitExceeded e) {
-                releaseFree();
-                page = allocatePages(order);
-            }
+            int page = allocatePages(order);
             address = addressOfPage(page);
             largeBytes += (long) SizeClasses.PAGE_SIZE << order;
             if (adapter) {
@@ -435,6 +424,11 @@ public final class Heap {
         reservedBytes -= chunkSize;
     }
 
+    /**
+     * The heap's part of the memory-pressure policy: before reserving past {@code maxMemory} it returns its own
+     * spare slabs and free chunks; if that is not enough it throws, and the allocator's policy above
+     * ({@code SlabAllocator}) gives cached blocks back and retries once.
+     */
     private void ensureRoom(long bytes) {
         if (reservedBytes + bytes > maxMemory) {
             releaseFree();

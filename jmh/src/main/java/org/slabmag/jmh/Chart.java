@@ -36,7 +36,8 @@ final class Chart {
             width, height));
         sb.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", width, height));
         sb.append(String.format(Locale.ROOT,
-            "<text x=\"10\" y=\"20\" font-size=\"15\" font-weight=\"bold\">slabmag vs peers: how many times better (log scale, &gt;1 = slabmag wins)</text>%n"));
+            "<text x=\"10\" y=\"20\" font-size=\"15\" font-weight=\"bold\">"
+            + "slabmag vs peers: how many times better (log scale, &gt;1 = slabmag wins)</text>%n"));
         for (double tick = minLog; tick <= maxLog; tick++) {
             double x = LABEL + PLOT * ((tick - minLog) / span);
             sb.append(String.format(Locale.ROOT,

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -123,7 +124,7 @@ public final class Compare {
         String header = "Machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
             + System.getProperty("os.name") + " " + System.getProperty("os.arch") + "; JDK "
             + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + "); "
-            + LocalDate.now() + ".";
+            + LocalDate.now(ZoneId.systemDefault()) + ".";
         Files.writeString(out.resolve("comparison.md"), header + "\n\n" + table, StandardCharsets.UTF_8);
         Files.writeString(out.resolve("comparison.svg"), Chart.svg(rows, header), StandardCharsets.UTF_8);
         System.out.println(header);

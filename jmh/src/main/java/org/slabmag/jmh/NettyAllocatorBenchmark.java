@@ -31,9 +31,9 @@ import org.slabmag.netty.SlabByteBufAllocator;
  * event-loop threads, so each allocator runs with its defaults for such threads.
  *
  * <ul>
- * <li>{@link #allocateRelease()}: {@code directBuffer(size)} then {@code release()} on one thread; ns per
+ * <li>{@link #allocateRelease(Single)}: {@code directBuffer(size)} then {@code release()} on one thread; ns per
  * pair.</li>
- * <li>{@link #live256()}: 256 buffers allocated, then all released; ns per buffer.</li>
+ * <li>{@link #live256(Single)}: 256 buffers allocated, then all released; ns per buffer.</li>
  * <li>{@code transfer}: one thread allocates batches of 16 buffers and hands them over an SPSC queue to
  * another, which releases them (every release is cross-thread); the {@code consumer} score is transfers
  * per second.</li>

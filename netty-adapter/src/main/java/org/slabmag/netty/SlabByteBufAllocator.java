@@ -137,13 +137,18 @@ public final class SlabByteBufAllocator extends AbstractByteBufAllocator impleme
      * A snapshot of the underlying slab allocator's statistics (which include its other users, if it is
      * shared).
      *
+     * @return the slab allocator's statistics, as {@link SlabAllocator#stats()}
      * @throws IllegalStateException if the slab allocator is closed
      */
     public AllocatorStats stats() {
         return slab.stats();
     }
 
-    /** The slab allocator behind the direct buffers. */
+    /**
+     * The slab allocator behind the direct buffers.
+     *
+     * @return the slab allocator this allocator was created with
+     */
     public SlabAllocator slabAllocator() {
         return slab;
     }

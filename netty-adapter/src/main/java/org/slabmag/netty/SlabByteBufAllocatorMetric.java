@@ -42,6 +42,7 @@ public final class SlabByteBufAllocatorMetric implements ByteBufAllocatorMetric 
     /**
      * Bytes of live direct blocks, by usable size: {@link AllocatorStats#usedBytes()}.
      *
+     * @return the live direct bytes
      * @throws IllegalStateException if the slab allocator is closed
      */
     public long liveDirectMemory() {

@@ -45,6 +45,7 @@ final class ChildJvm {
             throw new AssertionError("child JVM did not end: " + command);
         }
         String output = new String(out, StandardCharsets.UTF_8);
-        return new Result(p.exitValue(), output, Files.exists(errorFile) || output.contains("A fatal error has been detected"));
+        boolean crashed = Files.exists(errorFile) || output.contains("A fatal error has been detected");
+        return new Result(p.exitValue(), output, crashed);
     }
 }

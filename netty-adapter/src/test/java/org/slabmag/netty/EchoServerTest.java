@@ -103,7 +103,8 @@ class EchoServerTest {
         IoHandlerFactory ioHandlers = transport == Transport.NIO ? NioIoHandler.newFactory() : EpollIoHandler.newFactory();
         Class<? extends ServerChannel> serverChannel =
             transport == Transport.NIO ? NioServerSocketChannel.class : EpollServerSocketChannel.class;
-        Class<? extends Channel> clientChannel = transport == Transport.NIO ? NioSocketChannel.class : EpollSocketChannel.class;
+        Class<? extends Channel> clientChannel =
+            transport == Transport.NIO ? NioSocketChannel.class : EpollSocketChannel.class;
 
         EventLoopGroup serverGroup = new MultiThreadIoEventLoopGroup(2, ioHandlers);
         EventLoopGroup clientGroup = new MultiThreadIoEventLoopGroup(2, ioHandlers);

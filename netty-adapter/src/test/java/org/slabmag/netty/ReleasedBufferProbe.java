@@ -16,8 +16,9 @@ import org.slabmag.SlabAllocator;
  * A child-JVM program for {@link ReleasedBufferAccessTest}: releases direct buffers (and keeps slices,
  * duplicates and the buffers themselves), returns their chunks to the OS, then makes every kind of access
  * through the stale references. Each must throw {@link IndexOutOfBoundsException},
- * {@link IllegalReferenceCountException} or (Netty's capacity checks) {@link IllegalArgumentException}; it prints {@code probe ok <n>} and exits 0, or prints the access
- * that misbehaved and exits 2. A JVM crash is the failure this guards against.
+ * {@link IllegalReferenceCountException} or (Netty's capacity checks) {@link IllegalArgumentException}; it
+ * prints {@code probe ok <n>} and exits 0, or prints the access that misbehaved and exits 2. A JVM crash is
+ * the failure this guards against.
  */
 public final class ReleasedBufferProbe {
     private ReleasedBufferProbe() {

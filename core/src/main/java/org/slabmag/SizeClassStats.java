@@ -20,32 +20,56 @@ public final class SizeClassStats {
         this.magazineRounds = magazineRounds;
     }
 
-    /** Bytes per block of this class. */
+    /**
+     * Bytes per block of this class.
+     *
+     * @return the block size, from 16 up to 65536 (64 KiB)
+     */
     public int blockSize() {
         return blockSize;
     }
 
-    /** Slabs of this class. */
+    /**
+     * Slabs of this class.
+     *
+     * @return the number of slabs of this class the heap holds now, {@code >= 0}
+     */
     public int slabs() {
         return slabs;
     }
 
-    /** Blocks in those slabs. */
+    /**
+     * Blocks in those slabs.
+     *
+     * @return the blocks the slabs of this class are cut into, used, cached or free
+     */
     public long blocksTotal() {
         return blocksTotal;
     }
 
-    /** Blocks in users' hands. */
+    /**
+     * Blocks in users' hands.
+     *
+     * @return the live blocks of this class, at most {@link #blocksTotal()} in an exact snapshot
+     */
     public long blocksUsed() {
         return blocksUsed;
     }
 
-    /** Blocks in magazines and the depot. */
+    /**
+     * Blocks in magazines and the depot.
+     *
+     * @return the free blocks of this class cached as rounds; 0 without thread caches
+     */
     public long blocksCached() {
         return blocksCached;
     }
 
-    /** Rounds of the magazines made now for this class (grows under contention); 0 without thread caches. */
+    /**
+     * Rounds of the magazines made now for this class (grows under contention); 0 without thread caches.
+     *
+     * @return the capacity, in rounds (blocks), of a magazine made now for this class; 0 without thread caches
+     */
     public int magazineRounds() {
         return magazineRounds;
     }

@@ -116,13 +116,18 @@ public final class SlabAllocator implements AutoCloseable {
      * An allocator with the defaults: 4 MiB chunks, no memory limit, thread caches on, hardened mode
      * from the system property {@code slabmag.hardened}.
      *
+     * @return a new open allocator with the defaults
      * @throws IllegalStateException if the JVM lacks {@code --add-opens java.base/jdk.internal.misc=ALL-UNNAMED}
      */
     public static SlabAllocator create() {
         return builder().build();
     }
 
-    /** A builder for an allocator with other settings. */
+    /**
+     * A builder for an allocator with other settings.
+     *
+     * @return a new builder holding the defaults of {@link #create()}
+     */
     public static SlabAllocatorBuilder builder() {
         return new SlabAllocatorBuilder();
     }
@@ -147,11 +152,15 @@ public final class SlabAllocator implements AutoCloseable {
     }
 
     /**
-     * Allocates at least {@code size} bytes aligned to {@code alignment}.
+     * Allocates at least {@code size} bytes aligned to {@code alignment}. The memory is not zeroed.
      *
+     * @param size      bytes, at least 1
      * @param alignment a power of two, at most 4096
+     * @return the native address of the block, a multiple of {@code alignment}
      * @throws IllegalArgumentException if {@code size <= 0} or {@code alignment} is not a power of two
      *                                  up to 4096
+     * @throws SlabOutOfMemoryError     if the memory limit would be passed
+     * @throws IllegalStateException    after {@link #close()}
      */
     public long allocate(int size, int alignment) {
         checkSize(size);
@@ -188,6 +197,13 @@ public final class SlabAllocator implements AutoCloseable {
     /**
      * Frees a block from {@link #allocate(int, int)}; {@code size} and {@code alignment} as passed
      * there.
+     *
+     * @param address   an address returned by {@link #allocate(int, int)}
+     * @param size      the size passed to that call
+     * @param alignment the alignment passed to that call
+     * @throws IllegalArgumentException if {@code address} is not a live block of that size and alignment from
+     *                                  this allocator (nothing is changed)
+     * @throws IllegalStateException    on a detected double free, or after {@link #close()}
      */
     public void free(long address, int size, int alignment) {
         checkSize(size);
@@ -206,6 +222,8 @@ public final class SlabAllocator implements AutoCloseable {
      * buddy block, or the page-rounded dedicated block (capped at {@link Integer#MAX_VALUE}). All of
      * them may be used.
      *
+     * @param size the requested bytes, at least 1
+     * @return the usable bytes of a block for that request, {@code >= size}
      * @throws IllegalArgumentException if {@code size <= 0}
      * @throws IllegalStateException    after {@link #close()}
      */
@@ -222,6 +240,7 @@ public final class SlabAllocator implements AutoCloseable {
     /**
      * A snapshot of memory and counters; see {@link AllocatorStats} for when it is exact.
      *
+     * @return a new snapshot, never null
      * @throws IllegalStateException after {@link #close()}, also when racing it
      */
     public AllocatorStats stats() {
@@ -273,9 +292,9 @@ public final class SlabAllocator implements AutoCloseable {
     }
 
     /**
-     * Closes the allocator: it unregisters its MBean, stops its decay, hands out nothing more, and returns to the operating system all the
-     * memory nobody holds, now or as soon as the last holder lets go; it never unmaps memory still in
-     * use, so closing is memory-safe whatever other threads are doing.
+     * Closes the allocator: it unregisters its MBean, stops its decay, hands out nothing more, and returns to
+     * the operating system all the memory nobody holds, now or as soon as the last holder lets go; it never
+     * unmaps memory still in use, so closing is memory-safe whatever other threads are doing.
      *
      * <p>What happens at once: the heap stops handing out memory; the calling thread's magazines,
      * the caches of threads that ended and the depot go back to the heap; every spare slab and every
@@ -314,22 +333,38 @@ public final class SlabAllocator implements AutoCloseable {
         }
     }
 
-    /** The chunk size. */
+    /**
+     * The chunk size.
+     *
+     * @return the bytes per chunk, a power of two from 1 MiB to 1 GiB
+     */
     public int chunkSize() {
         return chunkSize;
     }
 
-    /** The memory limit. */
+    /**
+     * The memory limit.
+     *
+     * @return the limit on reserved bytes; {@link Long#MAX_VALUE} when unlimited
+     */
     public long maxMemory() {
         return maxMemory;
     }
 
-    /** Whether double frees of small blocks racing on two threads are detected too (hardened mode). */
+    /**
+     * Whether double frees of small blocks racing on two threads are detected too (hardened mode).
+     *
+     * @return true if the state byte of a block changes by compare-and-set, false if by plain writes
+     */
     public boolean isHardened() {
         return rawHeap.hardened();
     }
 
-    /** Whether per-thread magazines are on. */
+    /**
+     * Whether per-thread magazines are on.
+     *
+     * @return true if calls go through magazines and the depot, false if every call takes the heap lock
+     */
     public boolean hasThreadCaches() {
         return magazines != null;
     }
@@ -338,6 +373,8 @@ public final class SlabAllocator implements AutoCloseable {
      * The most bytes of free blocks one thread's private magazines can hold: two magazines per size
      * class, each of the largest size its class may grow to (0 without thread caches). This bounds
      * what an idle live thread keeps until its next trip to the depot; see the class comment.
+     *
+     * @return the bound in bytes, {@code >= 0}
      */
     public long maxThreadCacheBytes() {
         return magazines != null ? magazines.privateCacheBound() : 0;
@@ -346,12 +383,18 @@ public final class SlabAllocator implements AutoCloseable {
     /**
      * The name of this allocator's {@link SlabAllocatorMXBean} in the platform MBean server; empty if JMX is off
      * for it, if registration under a default name failed, or after {@link #close()}.
+     *
+     * @return the registered name, or empty; never null
      */
     public Optional<ObjectName> objectName() {
         return mbean == null || isClosed() ? Optional.empty() : Optional.of(mbean.objectName());
     }
 
-    /** Whether {@link #close()} was called. */
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return true once {@link #close()} was called on any thread (an acquire read)
+     */
     public boolean isClosed() {
         return rawHeap.isClosed();
     }

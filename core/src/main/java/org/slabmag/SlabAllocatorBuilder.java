@@ -33,6 +33,10 @@ public final class SlabAllocatorBuilder {
     /**
      * Size of the chunks reserved from the OS and divided by the buddy allocator; requests above it
      * get dedicated memory. A power of two from 1 MiB to 1 GiB; default 4 MiB.
+     *
+     * @param bytes the chunk size in bytes, a power of two from {@link #MIN_CHUNK_SIZE} to {@link #MAX_CHUNK_SIZE}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes} is not such a power of two
      */
     public SlabAllocatorBuilder chunkSize(int bytes) {
         if (bytes < MIN_CHUNK_SIZE || bytes > MAX_CHUNK_SIZE || Integer.bitCount(bytes) != 1) {
@@ -46,6 +50,10 @@ public final class SlabAllocatorBuilder {
     /**
      * Limit on the bytes reserved from the OS (chunks and dedicated blocks); default unlimited. An
      * allocation that would pass it throws {@link SlabOutOfMemoryError}.
+     *
+     * @param bytes the limit in bytes, positive; {@link Long#MAX_VALUE} for no limit
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes <= 0}
      */
     public SlabAllocatorBuilder maxMemory(long bytes) {
         if (bytes <= 0) {
@@ -63,6 +71,9 @@ public final class SlabAllocatorBuilder {
      * between; neither mode catches a stale free after the block was reused (it frees the new owner's
      * block), which would need a quarantine of freed blocks.
      * Default: the system property {@code slabmag.hardened}, else false.
+     *
+     * @param hardened true for compare-and-set on the state byte, false for plain writes
+     * @return this builder
      */
     public SlabAllocatorBuilder hardened(boolean hardened) {
         this.hardened = hardened;
@@ -72,6 +83,9 @@ public final class SlabAllocatorBuilder {
     /**
      * Per-thread magazines and the depot in front of the locked heap; default true. Without them
      * every call takes the heap lock: slower under concurrency, smallest footprint.
+     *
+     * @param enabled false to send every call to the locked heap
+     * @return this builder
      */
     public SlabAllocatorBuilder threadCaches(boolean enabled) {
         this.threadCaches = enabled;
@@ -81,6 +95,10 @@ public final class SlabAllocatorBuilder {
     /**
      * Target bytes per magazine, which sets its initial rounds per size class as
      * {@code clamp(bytes / blockSize, 8, 128)}; default 64 KiB. From 1 KiB to 16 MiB.
+     *
+     * @param bytes the target bytes per magazine, from 1024 to 16 MiB
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes} is out of that range
      */
     public SlabAllocatorBuilder magazineBytes(int bytes) {
         if (bytes < 1024 || bytes > 16 << 20) {
@@ -95,6 +113,10 @@ public final class SlabAllocatorBuilder {
      * default 256 KiB. From 1 KiB to 1 GiB. Cached blocks keep their slabs, and so their chunks, from
      * going back to the OS until the working-set reclaim, decay or {@link SlabAllocator#trim()} returns
      * them: a larger depot saves trips to the heap lock but holds more memory after a burst.
+     *
+     * @param bytes the target bytes of full magazines per size class, from 1024 to 1 GiB
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes} is out of that range
      */
     public SlabAllocatorBuilder depotBytes(int bytes) {
         if (bytes < 1024 || bytes > 1 << 30) {
@@ -107,6 +129,10 @@ public final class SlabAllocatorBuilder {
     /**
      * How often the depots give back magazines nobody needed and caches of dead threads are taken
      * back (checked on slow paths); default 1 second, at least 1 millisecond.
+     *
+     * @param interval the reclaim period, at least 1 ms, not null; longer than 292 years means never
+     * @return this builder
+     * @throws IllegalArgumentException if {@code interval} is null or shorter than 1 ms
      */
     public SlabAllocatorBuilder reclaimInterval(Duration interval) {
         if (interval == null || interval.compareTo(Duration.ofMillis(1)) < 0) {
@@ -122,6 +148,10 @@ public final class SlabAllocatorBuilder {
      * process is idle (jemalloc's {@code dirty_decay_ms}). The work runs every half decay time on one
      * daemon thread shared by all allocators, which holds them weakly. Default 10 seconds; zero turns
      * decay off; otherwise at least 10 milliseconds.
+     *
+     * @param decay the decay time, zero (off) or at least 10 ms, not null
+     * @return this builder
+     * @throws IllegalArgumentException if {@code decay} is null, negative, or between zero and 10 ms
      */
     public SlabAllocatorBuilder decay(Duration decay) {
         if (decay == null || decay.isNegative() || (!decay.isZero() && decay.compareTo(Duration.ofMillis(10)) < 0)) {
@@ -135,6 +165,9 @@ public final class SlabAllocatorBuilder {
      * Whether the allocator registers a {@link SlabAllocatorMXBean} in the platform MBean server; default true.
      * With false nothing is registered, whatever {@link #jmxName(String)} says. While registered, the MBean server
      * holds the allocator (as it holds a {@code GenericObjectPool}): close allocators you are done with.
+     *
+     * @param enabled false to register no MBean
+     * @return this builder
      */
     public SlabAllocatorBuilder jmx(boolean enabled) {
         this.jmx = enabled;
@@ -146,6 +179,10 @@ public final class SlabAllocatorBuilder {
      * (a slow start, as tcmalloc's), so that threads that allocate a few times and end leave no cache
      * behind; virtual threads always use the shared magazines. Default 256; 0 gives every platform
      * thread private magazines at its first call. From 0 to 1,000,000.
+     *
+     * @param calls the calls through shared magazines before private ones, from 0 to 1,000,000
+     * @return this builder
+     * @throws IllegalArgumentException if {@code calls} is out of that range
      */
     public SlabAllocatorBuilder threadCacheWarmUp(int calls) {
         if (calls < 0 || calls > 1_000_000) {
@@ -164,6 +201,7 @@ public final class SlabAllocatorBuilder {
      * again, so a builder with a name builds one open allocator at a time.
      *
      * @param name non-empty, without {@code , = : " * ?} or line breaks
+     * @return this builder
      * @throws IllegalArgumentException if {@code name} is null, empty or has one of those characters
      */
     public SlabAllocatorBuilder jmxName(String name) {
@@ -176,6 +214,7 @@ public final class SlabAllocatorBuilder {
      * Makes the allocator and registers its MBean (see {@link #jmx(boolean)}). No memory is reserved until the
      * first allocation.
      *
+     * @return a new open allocator with this builder's settings
      * @throws IllegalStateException if the JVM lacks {@code --add-opens java.base/jdk.internal.misc=ALL-UNNAMED},
      *                               or if the explicit {@link #jmxName(String)} cannot be registered
      */

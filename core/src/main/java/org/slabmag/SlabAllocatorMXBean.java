@@ -15,52 +15,52 @@ import java.util.List;
  * <p>Thread-safe, like the allocator.
  */
 public interface SlabAllocatorMXBean {
-    /** @return the name in the ObjectName */
+    /** {@return the {@code name} key of the ObjectName: the builder's {@code jmxName}, or {@code slabmag-N}} */
     String getName();
 
-    /** @return {@link AllocatorStats#totalBytes()}: bytes reserved from the operating system */
+    /** {@return {@link AllocatorStats#totalBytes()}: bytes reserved from the operating system} */
     long getTotalBytes();
 
-    /** @return {@link AllocatorStats#residentBytes()}: reserved bytes not given back page by page */
+    /** {@return {@link AllocatorStats#residentBytes()}: reserved bytes not given back page by page} */
     long getResidentBytes();
 
-    /** @return {@link AllocatorStats#usedBytes()}: bytes of live blocks by usable size */
+    /** {@return {@link AllocatorStats#usedBytes()}: bytes of live blocks by usable size} */
     long getUsedBytes();
 
-    /** @return {@link AllocatorStats#requestedBytes()}: bytes of live blocks as requested */
+    /** {@return {@link AllocatorStats#requestedBytes()}: bytes of live blocks as requested} */
     long getRequestedBytes();
 
-    /** @return {@link AllocatorStats#cachedBytes()}: bytes of free blocks in magazines and depots */
+    /** {@return {@link AllocatorStats#cachedBytes()}: bytes of free blocks in magazines and depots} */
     long getCachedBytes();
 
-    /** @return {@link AllocatorStats#availableBytes()}: reserved bytes neither used nor cached */
+    /** {@return {@link AllocatorStats#availableBytes()}: reserved bytes neither used nor cached} */
     long getAvailableBytes();
 
-    /** @return {@link AllocatorStats#chunks()} */
+    /** {@return {@link AllocatorStats#chunks()}: chunks reserved now} */
     int getChunks();
 
-    /** @return {@link AllocatorStats#hugeBlocks()} */
+    /** {@return {@link AllocatorStats#hugeBlocks()}: live dedicated allocations} */
     int getHugeBlocks();
 
-    /** @return {@link AllocatorStats#threadCaches()} */
+    /** {@return {@link AllocatorStats#threadCaches()}: threads holding private magazines} */
     int getThreadCaches();
 
-    /** @return {@link AllocatorStats#allocations()} */
+    /** {@return {@link AllocatorStats#allocations()}: blocks handed out since creation} */
     long getAllocations();
 
-    /** @return {@link AllocatorStats#deallocations()} */
+    /** {@return {@link AllocatorStats#deallocations()}: blocks taken back since creation} */
     long getDeallocations();
 
-    /** @return {@link AllocatorStats#fragmentation()}, from 0 to 1 */
+    /** {@return {@link AllocatorStats#fragmentation()}, from 0 to 1} */
     double getFragmentation();
 
-    /** @return {@link SlabAllocator#maxMemory()} ({@link Long#MAX_VALUE}: no limit) */
+    /** {@return {@link SlabAllocator#maxMemory()} ({@link Long#MAX_VALUE}: no limit)} */
     long getMaxMemory();
 
-    /** @return {@link SlabAllocator#chunkSize()} */
+    /** {@return {@link SlabAllocator#chunkSize()}: bytes per chunk, a power of two} */
     int getChunkSize();
 
-    /** @return {@link SlabAllocator#isHardened()} */
+    /** {@return {@link SlabAllocator#isHardened()}: whether racing double frees are caught too} */
     boolean isHardened();
 
     /**

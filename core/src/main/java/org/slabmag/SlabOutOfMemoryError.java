@@ -15,6 +15,8 @@ public final class SlabOutOfMemoryError extends OutOfMemoryError {
     private final long cached;
 
     /**
+     * An error whose figures do not tell cached bytes from bytes in users' hands ({@link #cached()} is -1).
+     *
      * @param requested bytes the failed call needed to reserve
      * @param limit     the allocator's {@code maxMemory}
      * @param reserved  bytes reserved from the operating system when it failed
@@ -26,6 +28,8 @@ public final class SlabOutOfMemoryError extends OutOfMemoryError {
     }
 
     /**
+     * An error that tells bytes in users' hands from bytes cached in magazines nobody could give back.
+     *
      * @param requested bytes the failed call needed to reserve
      * @param limit     the allocator's {@code maxMemory}
      * @param reserved  bytes reserved from the operating system when it failed
@@ -48,17 +52,29 @@ public final class SlabOutOfMemoryError extends OutOfMemoryError {
         this.cached = cached;
     }
 
-    /** The allocator's {@code maxMemory}. */
+    /**
+     * The allocator's {@code maxMemory}.
+     *
+     * @return the limit in bytes that the allocation would have passed
+     */
     public long limit() {
         return limit;
     }
 
-    /** Bytes reserved from the operating system when the allocation failed. */
+    /**
+     * Bytes reserved from the operating system when the allocation failed.
+     *
+     * @return the reserved bytes, chunks and dedicated blocks, at the failure
+     */
     public long reserved() {
         return reserved;
     }
 
-    /** Bytes the failed allocation needed to reserve. */
+    /**
+     * Bytes the failed allocation needed to reserve.
+     *
+     * @return the bytes the call needed to reserve: a chunk, or a page-rounded dedicated block
+     */
     public long requested() {
         return requested;
     }
@@ -66,12 +82,18 @@ public final class SlabOutOfMemoryError extends OutOfMemoryError {
     /**
      * Bytes in users' hands when the allocation failed; where {@link #cached()} is -1, bytes of all
      * blocks out of the heap (in users' hands or cached).
+     *
+     * @return the bytes, {@code >= 0}
      */
     public long used() {
         return used;
     }
 
-    /** Bytes of free blocks cached in magazines that could not be given back, or -1 if not known. */
+    /**
+     * Bytes of free blocks cached in magazines that could not be given back, or -1 if not known.
+     *
+     * @return the cached bytes, {@code >= 0}, or -1 if not known
+     */
     public long cached() {
         return cached;
     }

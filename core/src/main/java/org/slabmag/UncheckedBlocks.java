@@ -43,8 +43,10 @@ public final class UncheckedBlocks {
     }
 
     /**
-     * @param allocator an allocator
-     * @return the adapter entry points of {@code allocator}
+     * The adapter entry points of an allocator.
+     *
+     * @param allocator an allocator, not null
+     * @return a new view of {@code allocator}'s adapter entry points
      */
     public static UncheckedBlocks of(SlabAllocator allocator) {
         return new UncheckedBlocks(allocator);

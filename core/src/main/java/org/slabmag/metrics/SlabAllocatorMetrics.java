@@ -22,8 +22,10 @@ import org.slabmag.SlabAllocator;
  * <tr><td>{@code slabmag.memory.used}</td><td>gauge</td><td>bytes</td><td>{@link AllocatorStats#usedBytes()}</td></tr>
  * <tr><td>{@code slabmag.memory.cached}</td><td>gauge</td><td>bytes</td><td>{@link AllocatorStats#cachedBytes()}</td></tr>
  * <tr><td>{@code slabmag.chunks}</td><td>gauge</td><td>chunks</td><td>{@link AllocatorStats#chunks()}</td></tr>
- * <tr><td>{@code slabmag.allocations}</td><td>function counter</td><td>operations</td><td>{@link AllocatorStats#allocations()}</td></tr>
- * <tr><td>{@code slabmag.deallocations}</td><td>function counter</td><td>operations</td><td>{@link AllocatorStats#deallocations()}</td></tr>
+ * <tr><td>{@code slabmag.allocations}</td><td>function counter</td><td>operations</td>
+ *     <td>{@link AllocatorStats#allocations()}</td></tr>
+ * <tr><td>{@code slabmag.deallocations}</td><td>function counter</td><td>operations</td>
+ *     <td>{@link AllocatorStats#deallocations()}</td></tr>
  * </table>
  *
  * <p>The meters hold the allocator weakly (Micrometer's default), so binding does not keep an allocator alive.
@@ -37,6 +39,8 @@ public final class SlabAllocatorMetrics implements MeterBinder {
     private final Tags tags;
 
     /**
+     * A binder for {@code allocator}'s meters, tagged with {@code name} only.
+     *
      * @param allocator the allocator to observe
      * @param name      the value of the {@code name} tag, non-empty
      * @throws IllegalArgumentException if an argument is null or {@code name} is empty
@@ -46,6 +50,8 @@ public final class SlabAllocatorMetrics implements MeterBinder {
     }
 
     /**
+     * A binder for {@code allocator}'s meters, tagged with {@code name} and {@code tags}.
+     *
      * @param allocator the allocator to observe
      * @param name      the value of the {@code name} tag, non-empty
      * @param tags      more tags for every meter

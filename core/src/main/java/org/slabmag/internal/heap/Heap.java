@@ -84,6 +84,8 @@ public final class Heap {
     private boolean closed;
 
     /**
+     * An empty heap: no chunk is reserved until the first allocation.
+     *
      * @param chunkSize power of two, at least {@link SizeClasses#maxSlabBytes()}
      * @param maxMemory limit on reserved bytes
      * @param hardened  track blocks in users' hands to catch double frees
@@ -100,10 +102,20 @@ public final class Heap {
         }
     }
 
+    /**
+     * The chunk size; safe without the lock.
+     *
+     * @return the bytes per chunk, a power of two
+     */
     public int chunkSize() {
         return chunkSize;
     }
 
+    /**
+     * Whether this heap runs in hardened mode; safe without the lock.
+     *
+     * @return true if block state bytes change by compare-and-set
+     */
     public boolean hardened() {
         return hardened;
     }
@@ -114,6 +126,10 @@ public final class Heap {
      * Takes up to {@code n} blocks of class {@code c} into {@code dst[0..]} for a cache (not counted
      * as allocations), and the slab of each into {@code owners[0..]} unless {@code owners} is null.
      *
+     * @param c      the size class, from 0 to {@link SizeClasses#COUNT} - 1
+     * @param dst    receives the block addresses, from index 0; at least {@code n} long
+     * @param owners receives the slab of each block, from index 0, or null if the caller does not keep them
+     * @param n      the most blocks to take, at least 1
      * @return how many, at least 1
      * @throws MemoryLimitExceeded when none can be had, even after free chunks went back (see {@link #ensureRoom})
      */
@@ -127,6 +143,10 @@ public final class Heap {
      * validated when freed. {@code owners}, unless null, carries the slab of each block, or null where
      * it is not known (the block came from an unchecked free); its entries are cleared.
      *
+     * @param c      the size class of every block
+     * @param src    the block addresses, in {@code src[0..n)}; left as they are
+     * @param owners the slab of each block, or null entries (or a null array) where not known
+     * @param n      how many blocks to give back, {@code >= 0}
      * @throws IllegalStateException if one is not a taken block of that class (a broken invariant)
      */
     public void giveBackBlocks(int c, long[] src, Slab[] owners, int n) {
@@ -143,7 +163,17 @@ public final class Heap {
         releaseIfClosed();
     }
 
-    /** Allocates one block of class {@code c} for a user. */
+    /**
+     * Allocates one block of class {@code c} for a user, or, if {@code adapter}, for one of slabmag's adapters
+     * (the block is then marked owned).
+     *
+     * @param c         the size class
+     * @param requested the bytes the caller asked for, counted in the requested bytes
+     * @param adapter   true to mark the block owned by an adapter, false to mark it live for a user
+     * @return the block's address
+     * @throws MemoryLimitExceeded   if no block can be had within {@code maxMemory}
+     * @throws IllegalStateException after {@link #close()}
+     */
     public long allocateSmall(int c, int requested, boolean adapter) {
         takeBlocks(c, scratch, null, 1);
         long address = scratch[0];
@@ -159,6 +189,14 @@ public final class Heap {
     /**
      * Frees one block of class {@code c} that a user (or, if {@code adapter}, an adapter) held;
      * validates it first.
+     *
+     * @param address   the block's address
+     * @param c         the size class the freed size maps to
+     * @param requested the bytes the caller asked for when it allocated the block
+     * @param adapter   true if an adapter frees it, false if a user does
+     * @throws IllegalArgumentException if {@code address} is no block of class {@code c} held by that kind of
+     *                                  holder (nothing changes)
+     * @throws IllegalStateException    on a double free
      */
     public void freeSmall(long address, int c, int requested, boolean adapter) {
         Slab slab = slabFor(address, c);
@@ -174,6 +212,9 @@ public final class Heap {
      * checks that {@code address} starts a block.
      * Safe without the lock for blocks the caller owns.
      *
+     * @param address an address inside a chunk of this heap
+     * @param c       the size class the block must be of
+     * @return the slab, never null
      * @throws IllegalArgumentException if {@code address} is not in a slab of class {@code c} of
      *                                  this heap
      */
@@ -184,6 +225,8 @@ public final class Heap {
     /**
      * The chunk holding {@code address}, found without the lock (see {@link ChunkMap}).
      *
+     * @param address any address
+     * @return the chunk, never null
      * @throws IllegalArgumentException if no chunk of this heap holds it
      */
     public Chunk chunkOf(long address) {
@@ -198,6 +241,10 @@ public final class Heap {
      * The slab of {@code chunk} holding {@code address}, checked to be of class {@code c}. Safe
      * without the lock for blocks the caller owns.
      *
+     * @param chunk   the chunk holding {@code address}
+     * @param address an address inside {@code chunk}
+     * @param c       the size class the block must be of
+     * @return the slab, never null
      * @throws IllegalArgumentException if no slab of class {@code c} holds {@code address}
      */
     public static Slab slabIn(Chunk chunk, long address, int c) {
@@ -211,6 +258,9 @@ public final class Heap {
     /**
      * The index of the block of {@code slab} starting at {@code address}.
      *
+     * @param slab    the slab holding {@code address}
+     * @param address an address inside {@code slab}
+     * @return the block index, from 0 to the slab's block count - 1
      * @throws IllegalArgumentException if {@code address} points inside a block
      */
     public static int blockIndex(Slab slab, long address) {
@@ -258,12 +308,23 @@ public final class Heap {
 
     // ---------------------------------------------------------------- large and huge blocks
 
-    /** Bytes reserved for a request above {@link SizeClasses#MAX_SLAB_BLOCK}. */
+    /**
+     * Bytes reserved for a request above {@link SizeClasses#MAX_SLAB_BLOCK}.
+     *
+     * @param size the requested bytes, above {@link SizeClasses#MAX_SLAB_BLOCK}
+     * @return the buddy block size ({@code 2^k} pages) up to the chunk size, else {@code size} rounded up to pages
+     */
     public long largeUsableSize(long size) {
         return largeUsableSize(size, chunkSize);
     }
 
-    /** Bytes reserved for a request above {@link SizeClasses#MAX_SLAB_BLOCK} in a heap of {@code chunkSize} chunks. */
+    /**
+     * Bytes reserved for a request above {@link SizeClasses#MAX_SLAB_BLOCK} in a heap of {@code chunkSize} chunks.
+     *
+     * @param size      the requested bytes, above {@link SizeClasses#MAX_SLAB_BLOCK}
+     * @param chunkSize the heap's chunk size
+     * @return the buddy block size ({@code 2^k} pages) up to {@code chunkSize}, else {@code size} rounded up to pages
+     */
     public static long largeUsableSize(long size, int chunkSize) {
         if (size <= chunkSize) {
             return (long) SizeClasses.PAGE_SIZE << orderOf(size);
@@ -274,6 +335,13 @@ public final class Heap {
     /**
      * Allocates a block above {@link SizeClasses#MAX_SLAB_BLOCK} bytes for a user, or, if {@code adapter},
      * for one of slabmag's adapters (then only {@code freeLarge(..., true)} frees it).
+     *
+     * @param size      the bytes to reserve (the aligned size), above {@link SizeClasses#MAX_SLAB_BLOCK}
+     * @param requested the bytes the caller asked for, counted in the requested bytes
+     * @param adapter   true if an adapter will hold the block
+     * @return the block's address, page-aligned
+     * @throws MemoryLimitExceeded   if the block cannot be had within {@code maxMemory}, or the OS refuses it
+     * @throws IllegalStateException after {@link #close()}
      */
     public long allocateLarge(long size, long requested, boolean adapter) {
         checkOpen();
@@ -296,6 +364,14 @@ public final class Heap {
     /**
      * Frees a block above {@link SizeClasses#MAX_SLAB_BLOCK} bytes that a user (or, if {@code adapter}, an
      * adapter) held; validates it first.
+     *
+     * @param address   the block's address
+     * @param size      the size it was allocated with (the aligned size)
+     * @param requested the bytes the caller asked for
+     * @param adapter   true if an adapter frees it, false if a user does
+     * @throws IllegalArgumentException if {@code address} is no live block of that size held by that kind of
+     *                                  holder (nothing changes)
+     * @throws IllegalStateException    on a detected double free
      */
     public void freeLarge(long address, long size, long requested, boolean adapter) {
         if (size <= chunkSize) {
@@ -531,7 +607,11 @@ public final class Heap {
         return true;
     }
 
-    /** Whether {@link #close()} was called (an acquire read: may be polled from any thread). */
+    /**
+     * Whether {@link #close()} was called (an acquire read: may be polled from any thread).
+     *
+     * @return true once {@link #close()} set the closed flag
+     */
     public boolean isClosed() {
         return (boolean) CLOSED.getAcquire(this);
     }
@@ -541,6 +621,8 @@ public final class Heap {
      * an acquire there would keep the JIT from sharing loads between inlined calls (measured: about
      * 4 ns of a 27 ns allocate+free pair). A call ordered after {@code close()} by happens-before sees
      * it; a racing call may not, which is safe (see {@link #closed}).
+     *
+     * @return true if this thread sees the closed flag set; false may be stale
      */
     public boolean isClosedPlain() {
         return closed;
@@ -584,7 +666,12 @@ public final class Heap {
         return bytes;
     }
 
-    /** A consistent snapshot of the heap's counters; call with the lock held. */
+    /**
+     * A consistent snapshot of the heap's counters; call with the lock held.
+     *
+     * @return a new snapshot, with fresh per-class arrays
+     * @throws IllegalStateException after {@link #close()}
+     */
     public HeapSnapshot snapshot() {
         checkOpen();
         int[] slabs = new int[SizeClasses.COUNT];
@@ -595,8 +682,8 @@ public final class Heap {
             total[c] = caches[c].totalBlocks();
             taken[c] = caches[c].takenBlocks();
         }
-        return new HeapSnapshot(reservedBytes, reservedBytes - regionDecay.releasedBytes(), chunks, huge.count(), usedBytesInHeap(), largeBytes + huge.bytes(),
-            allocations, deallocations, requestedBytes, slabs, total, taken);
+        return new HeapSnapshot(reservedBytes, reservedBytes - regionDecay.releasedBytes(), chunks, huge.count(),
+            usedBytesInHeap(), largeBytes + huge.bytes(), allocations, deallocations, requestedBytes, slabs, total, taken);
     }
 
     private static IllegalArgumentException foreign(long address) {
@@ -604,6 +691,13 @@ public final class Heap {
             + " was not allocated by this allocator");
     }
 
+    /**
+     * The error for a block the heap handed out while it was still in use: a broken invariant, not a user's
+     * mistake.
+     *
+     * @param address the block's address, for the message
+     * @return a new exception to throw
+     */
     public static IllegalStateException handedOutTwice(long address) {
         return new IllegalStateException("allocator invariant broken: block 0x" + Long.toHexString(address)
             + " handed out while in use");
@@ -617,6 +711,9 @@ public final class Heap {
     /**
      * Marks block {@code index} of {@code slab} freed by its user.
      *
+     * @param slab    the block's slab
+     * @param index   the block's index in {@code slab}
+     * @param address the block's address, for the message
      * @throws IllegalStateException    if it was already freed (double free)
      * @throws IllegalArgumentException if it was never handed out
      */
@@ -627,6 +724,9 @@ public final class Heap {
     /**
      * Marks block {@code index} of {@code slab}, owned by an adapter, freed.
      *
+     * @param slab    the block's slab
+     * @param index   the block's index in {@code slab}
+     * @param address the block's address, for the message
      * @throws IllegalStateException    on a double free
      * @throws IllegalArgumentException if a user, not an adapter, holds it, or nobody does
      */

@@ -14,7 +14,8 @@ import jdk.jfr.StackTrace;
  */
 @Name("org.slabmag.MemoryLimitReached")
 @Label("Memory Limit Reached")
-@Description("A reservation would have passed maxMemory even after trimming; a SlabOutOfMemoryError follows unless flushing the thread caches makes room.")
+@Description("A reservation would have passed maxMemory even after trimming; a SlabOutOfMemoryError follows "
+    + "unless flushing the thread caches makes room.")
 @Category({"slabmag", "Heap"})
 @Enabled(false)
 @StackTrace(true)

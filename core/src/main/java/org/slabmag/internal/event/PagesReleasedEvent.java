@@ -15,7 +15,8 @@ import jdk.jfr.StackTrace;
  */
 @Name("org.slabmag.PagesReleased")
 @Label("Pages Released")
-@Description("Pages of native memory were given back to the operating system (a chunk or huge block released, or unused pages decommitted).")
+@Description("Pages of native memory were given back to the operating system (a chunk or huge block "
+    + "released, or unused pages decommitted).")
 @Category({"slabmag", "Memory"})
 @Enabled(false)
 @StackTrace(false)

@@ -14,7 +14,8 @@ import jdk.jfr.StackTrace;
  */
 @Name("org.slabmag.Trim")
 @Label("Heap Trimmed")
-@Description("The heap gave its spare slabs and free chunks back (SlabAllocator.trim(), or the heap making room before it reports the memory limit).")
+@Description("The heap gave its spare slabs and free chunks back (SlabAllocator.trim(), or the heap making "
+    + "room before it reports the memory limit).")
 @Category({"slabmag", "Heap"})
 @Enabled(false)
 @StackTrace(false)

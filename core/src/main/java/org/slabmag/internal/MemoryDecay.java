@@ -25,6 +25,12 @@ public final class MemoryDecay implements Reclaimer.Task {
     private volatile boolean cancelled;
     private final ReentrantLock lock = new ReentrantLock();
 
+    /**
+     * The decay step of one allocator; the caller registers it with the {@link Reclaimer}.
+     *
+     * @param heap      the allocator's heap, not null
+     * @param magazines the allocator's magazine layer, or null without thread caches
+     */
     public MemoryDecay(LockedHeap heap, MagazineLayer magazines) {
         this.heap = heap;
         this.magazines = magazines;

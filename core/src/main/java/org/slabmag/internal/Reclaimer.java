@@ -47,6 +47,10 @@ public final class Reclaimer {
     /**
      * Runs {@code task} every {@code periodNanos}, first one period from now, until it returns false
      * or becomes unreachable.
+     *
+     * @param task        the task, not null; held weakly
+     * @param periodNanos the period in nanoseconds, positive
+     * @throws IllegalArgumentException if {@code periodNanos <= 0}
      */
     public static void register(Task task, long periodNanos) {
         if (periodNanos <= 0) {
@@ -66,7 +70,11 @@ public final class Reclaimer {
         }
     }
 
-    /** Tasks registered now and not yet dropped (for tests). */
+    /**
+     * Tasks registered now and not yet dropped (for tests).
+     *
+     * @return the number of registered tasks, {@code >= 0}
+     */
     public static int tasks() {
         LOCK.lock();
         try {
@@ -76,7 +84,11 @@ public final class Reclaimer {
         }
     }
 
-    /** Whether the reclaimer thread runs now (for tests). */
+    /**
+     * Whether the reclaimer thread runs now (for tests).
+     *
+     * @return true from a registration until the thread, finding no task left, ends; false before and after
+     */
     public static boolean isRunning() {
         LOCK.lock();
         try {

@@ -80,6 +80,8 @@ public final class Chunk {
     }
 
     /**
+     * The chunk's frame number, the key {@link ChunkMap} finds it by.
+     *
      * @return {@code address >>> log2(size)}, or {@link #NO_FRAME} once the chunk went back to the OS
      *         (a plain read: see {@link #frame})
      */

@@ -18,6 +18,8 @@ public final class MemoryLimitExceeded extends RuntimeException {
     private final long cached;
 
     /**
+     * A failure whose used bytes still include the cached ones ({@link #cached()} is -1).
+     *
      * @param requested bytes the failed call needed to reserve
      * @param limit     the heap's {@code maxMemory}
      * @param reserved  bytes reserved from the operating system when it failed
@@ -46,27 +48,27 @@ public final class MemoryLimitExceeded extends RuntimeException {
         return new MemoryLimitExceeded(requested, limit, reserved, used - cached, cached);
     }
 
-    /** @return bytes the failed call needed to reserve */
+    /** {@return bytes the failed call needed to reserve} */
     public long requested() {
         return requested;
     }
 
-    /** @return the heap's {@code maxMemory} */
+    /** {@return the heap's {@code maxMemory}} */
     public long limit() {
         return limit;
     }
 
-    /** @return bytes reserved from the operating system when it failed */
+    /** {@return bytes reserved from the operating system when it failed} */
     public long reserved() {
         return reserved;
     }
 
-    /** @return bytes in users' hands, or of all blocks out of the heap when {@link #cached()} is -1 */
+    /** {@return bytes in users' hands, or of all blocks out of the heap when {@link #cached()} is -1} */
     public long used() {
         return used;
     }
 
-    /** @return bytes of free blocks still cached, or -1 if not told apart */
+    /** {@return bytes of free blocks still cached, or -1 if not told apart} */
     public long cached() {
         return cached;
     }

@@ -68,17 +68,32 @@ public final class SizeClasses {
         return SMALL_CLASSES + ((n - 7) << 2) + ((m >>> (n - 2)) & 3);
     }
 
-    /** Block size of class {@code c}. */
+    /**
+     * Block size of class {@code c}.
+     *
+     * @param c the size class, from 0 to {@link #COUNT} - 1
+     * @return the bytes per block, from 16 to {@link #MAX_SLAB_BLOCK}
+     */
     public static int blockSize(int c) {
         return BLOCK_SIZE[c];
     }
 
-    /** Pages in one slab of class {@code c} (a power of two). */
+    /**
+     * Pages in one slab of class {@code c} (a power of two).
+     *
+     * @param c the size class, from 0 to {@link #COUNT} - 1
+     * @return the number of 4 KiB pages, a power of two
+     */
     public static int slabPages(int c) {
         return SLAB_PAGES[c];
     }
 
-    /** Blocks in one slab of class {@code c}. */
+    /**
+     * Blocks in one slab of class {@code c}.
+     *
+     * @param c the size class, from 0 to {@link #COUNT} - 1
+     * @return the number of whole blocks a slab holds, at least 1; the tail left over stays unused
+     */
     public static int blocksPerSlab(int c) {
         return (SLAB_PAGES[c] << PAGE_SHIFT) / BLOCK_SIZE[c];
     }
@@ -102,7 +117,11 @@ public final class SizeClasses {
         return RECIPROCAL[c];
     }
 
-    /** The largest slab of any class, in bytes; chunks must be at least this large. */
+    /**
+     * The largest slab of any class, in bytes; chunks must be at least this large.
+     *
+     * @return the bytes of the largest slab, a power of two
+     */
     public static int maxSlabBytes() {
         int max = 0;
         for (int pages : SLAB_PAGES) {

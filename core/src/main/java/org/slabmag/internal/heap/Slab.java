@@ -100,6 +100,9 @@ public final class Slab {
     /**
      * The index of the block starting at {@code addr}, or -1 if {@code addr} is not the start of a
      * block of this slab.
+     *
+     * @param addr any address
+     * @return the block index, from 0 to the slab's block count - 1, or -1
      */
     public int indexOf(long addr) {
         long offset = addr - address;
@@ -164,6 +167,7 @@ public final class Slab {
      * Records that the block at {@code index} is handed to a user.
      *
      * @return false if it already was (a block about to be handed out twice: a broken invariant)
+     * @param index the block's index in this slab
      */
     public boolean markLive(int index) {
         if (!atomic) {

@@ -49,13 +49,18 @@ public final class NativeMemory {
      * Reserves {@code bytes} of native memory.
      *
      * @return the address, never 0
+     * @param bytes how many bytes, positive
      * @throws OutOfMemoryError when the operating system refuses
      */
     public static long reserve(long bytes) {
         return UnsafeApi.allocateMemory(bytes);
     }
 
-    /** Returns memory obtained from {@link #reserve(long)}. */
+    /**
+     * Returns memory obtained from {@link #reserve(long)}.
+     *
+     * @param address an address {@link #reserve(long)} returned and not released since
+     */
     public static void release(long address) {
         UnsafeApi.freeMemory(address);
     }
@@ -70,6 +75,8 @@ public final class NativeMemory {
      * unless the JVM runs with {@code --enable-native-access=ALL-UNNAMED}.
      *
      * @return whether the pages were given back
+     * @param address the first byte of the range, page-aligned
+     * @param bytes   the length of the range, a multiple of the page size
      */
     public static boolean releasePages(long address, long bytes) {
         MethodHandle madvise = PageAdvice.MADVISE;
@@ -83,7 +90,11 @@ public final class NativeMemory {
         }
     }
 
-    /** Whether {@link #releasePages} can give pages back in this JVM. */
+    /**
+     * Whether {@link #releasePages} can give pages back in this JVM.
+     *
+     * @return true if the {@code madvise} downcall could be linked (Linux, JDK 22+, not turned off); links it
+     */
     public static boolean canReleasePages() {
         return PageAdvice.MADVISE != null;
     }

@@ -30,7 +30,11 @@ public class Depot<M extends Magazine> {
     private final AtomicLong fullRounds = new AtomicLong();
     private final AtomicInteger lowWater = new AtomicInteger();
 
-    /** @param magazines the magazines each queue holds: a power of two, at least 2 */
+    /**
+     * An empty depot: two bounded queues, of full and of empty magazines.
+     *
+     * @param magazines the magazines each queue holds: a power of two, at least 2
+     */
     protected Depot(int magazines) {
         if (magazines < 2 || Integer.bitCount(magazines) != 1) {
             throw new IllegalArgumentException("magazines must be a power of two >= 2: " + magazines);
@@ -39,7 +43,7 @@ public class Depot<M extends Magazine> {
         this.empty = new MpmcAtomicArrayQueue<>(magazines);
     }
 
-    /** @return a full (non-empty) magazine, now the caller's, or null */
+    /** {@return a full (non-empty) magazine, now the caller's, or null} */
     public final M pollFull() {
         M m = full.poll();
         if (m != null) {
@@ -53,6 +57,8 @@ public class Depot<M extends Magazine> {
     }
 
     /**
+     * Puts a full magazine into the depot for any cache to take.
+     *
      * @param m a non-empty magazine the caller gives up
      * @return false if the queue is full: the caller keeps {@code m}
      */
@@ -66,17 +72,21 @@ public class Depot<M extends Magazine> {
         return false;
     }
 
-    /** @return an empty magazine kept for reuse, or null */
+    /** {@return an empty magazine kept for reuse, or null} */
     public final M pollEmpty() {
         return empty.poll();
     }
 
-    /** @param m an empty magazine to keep for reuse; dropped if the queue is full */
+    /**
+     * Keeps an empty magazine for reuse.
+     *
+     * @param m an empty magazine to keep for reuse; dropped if the queue is full
+     */
     public final void offerEmpty(M m) {
         empty.offer(m);
     }
 
-    /** @return rounds held in full magazines here (racy when not quiescent) */
+    /** {@return rounds held in full magazines here (racy when not quiescent)} */
     public final long cachedRounds() {
         return fullRounds.get();
     }

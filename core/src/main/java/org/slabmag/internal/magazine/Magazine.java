@@ -9,32 +9,40 @@ package org.slabmag.internal.magazine;
  * <p>Not thread-safe: a magazine is owned by one thread at a time (see the package rules).
  */
 public abstract class Magazine extends MagazineL1Pad {
-    /** @param capacity the rounds it can hold, at least 0 (0 only for a placeholder) */
+    /**
+     * An empty magazine.
+     *
+     * @param capacity the rounds it can hold, at least 0 (0 only for a placeholder)
+     */
     protected Magazine(int capacity) {
         super(capacity);
     }
 
-    /** @return the rounds held */
+    /** {@return the rounds held} */
     public final int size() {
         return size;
     }
 
-    /** @return the rounds it can hold */
+    /** {@return the rounds it can hold} */
     public final int capacity() {
         return capacity;
     }
 
-    /** @return whether it holds no round */
+    /** {@return whether it holds no round} */
     public final boolean isEmpty() {
         return size == 0;
     }
 
-    /** @return whether it holds {@link #capacity()} rounds */
+    /** {@return whether it holds {@link #capacity()} rounds} */
     public final boolean isFull() {
         return size == capacity;
     }
 
-    /** @param size the rounds held now, 0 to {@link #capacity()}; for subclasses outside this package */
+    /**
+     * Sets the count of rounds held, after a subclass stored or removed rounds.
+     *
+     * @param size the rounds held now, 0 to {@link #capacity()}; for subclasses outside this package
+     */
     protected final void setSize(int size) {
         this.size = size;
     }

@@ -75,6 +75,8 @@ public final class MagazineLayer {
     private long retiredRequestedBytes;
 
     /**
+     * The magazine layer in front of {@code heap}: a depot per size class, the thread-cache registry and the stripes.
+     *
      * @param heap          the heap behind the caches
      * @param magazineBytes target bytes per magazine (sets its initial rounds per class)
      * @param depotBytes    target bytes of full magazines per class in the depot
@@ -395,6 +397,8 @@ public final class MagazineLayer {
     }
 
     /**
+     * The size of the magazines made now for a class, which grows under heap-lock contention.
+     *
      * @param c a size class
      * @return rounds of the magazines made now for class {@code c}
      */
@@ -402,12 +406,14 @@ public final class MagazineLayer {
         return depots[c].rounds();
     }
 
-    /** @return live private thread caches (for tests and diagnostics) */
+    /** {@return live private thread caches (for tests and diagnostics)} */
     public int threadCaches() {
         return caches.size();
     }
 
     /**
+     * The bound behind {@code SlabAllocator.maxThreadCacheBytes()}.
+     *
      * @return the most bytes one private cache can hold: two magazines per class, of the largest size
      *         the depot may grow them to
      */

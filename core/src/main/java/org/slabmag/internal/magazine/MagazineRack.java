@@ -32,6 +32,8 @@ public abstract class MagazineRack<M extends Magazine> {
     final M[] previous;
 
     /**
+     * A cache with the placeholder as both magazines of every slot.
+     *
      * @param owner       the owning thread, or null for a stripe
      * @param slots       the number of slots (size classes)
      * @param placeholder the magazine every slot starts with, for both loaded and previous: an empty
@@ -50,12 +52,14 @@ public abstract class MagazineRack<M extends Magazine> {
         return array;
     }
 
-    /** @return the owning thread, or null for a stripe */
+    /** {@return the owning thread, or null for a stripe} */
     public final Thread owner() {
         return owner;
     }
 
     /**
+     * The magazine a slot takes rounds from and puts them into first.
+     *
      * @param slot a slot
      * @return its loaded magazine (a racy read from another thread)
      */
@@ -64,6 +68,8 @@ public abstract class MagazineRack<M extends Magazine> {
     }
 
     /**
+     * The other magazine of a slot, exchanged with the loaded one.
+     *
      * @param slot a slot
      * @return its previous magazine (a racy read from another thread)
      */

@@ -12,7 +12,11 @@ package org.slabmag.internal.magazine;
 public class ReferenceMagazine<E> extends Magazine {
     private final Object[] rounds;
 
-    /** @param capacity the rounds it can hold, at least 1 */
+    /**
+     * An empty magazine of references.
+     *
+     * @param capacity the rounds it can hold, at least 1
+     */
     public ReferenceMagazine(int capacity) {
         super(capacity);
         this.rounds = new Object[capacity];
@@ -34,7 +38,7 @@ public class ReferenceMagazine<E> extends Magazine {
         return true;
     }
 
-    /** @return the top round, removed, or null if empty */
+    /** {@return the top round, removed, or null if empty} */
     @SuppressWarnings("unchecked")
     public final E poll() {
         int n = size;

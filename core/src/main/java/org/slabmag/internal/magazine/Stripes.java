@@ -28,7 +28,11 @@ public final class Stripes<C extends MagazineRack<?>> {
     private final Stripe<C>[] stripes;
     private final int mask;
 
-    /** @param newCache makes the cache of stripe {@code i} (its owner must be null) */
+    /**
+     * The shared caches, one per stripe.
+     *
+     * @param newCache makes the cache of stripe {@code i} (its owner must be null)
+     */
     @SuppressWarnings("unchecked")
     public Stripes(IntFunction<C> newCache) {
         int n = Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 4 - 1);
@@ -44,6 +48,9 @@ public final class Stripes<C extends MagazineRack<?>> {
     }
 
     /**
+     * Locks a stripe for the calling thread: the first free one from the stripe its id hashes to, else that
+     * one, waiting for its lock.
+     *
      * @param t the calling thread
      * @return a stripe, locked by the caller, who must {@link Stripe#unlock()} it
      */
@@ -137,7 +144,7 @@ public final class Stripes<C extends MagazineRack<?>> {
             this.cache = cache;
         }
 
-        /** @return the cache; use it only while holding this lock */
+        /** {@return the cache; use it only while holding this lock} */
         public C cache() {
             return cache;
         }

@@ -68,6 +68,8 @@ public final class ThreadCaches<C extends MagazineRack<?>> {
     private int sizeAfterScan;
 
     /**
+     * An empty registry.
+     *
      * @param newCache    makes the private cache of a thread (called by that thread)
      * @param warmUpCalls calls a platform thread makes before it gets a private cache (0: at once)
      * @param onRetire    receives each cache retired (its thread ended, or it was retired by its
@@ -107,7 +109,7 @@ public final class ThreadCaches<C extends MagazineRack<?>> {
         return cache != null && cache.owner == t ? (C) cache : null;
     }
 
-    /** @return the slot table, for {@link #find(MagazineRack[], Thread)}; must not be modified */
+    /** {@return the slot table, for {@link #find(MagazineRack[], Thread)}; must not be modified} */
     public MagazineRack<?>[] slotTable() {
         return slots;
     }
@@ -145,7 +147,7 @@ public final class ThreadCaches<C extends MagazineRack<?>> {
         return cache;
     }
 
-    /** @return the calling thread's private cache if it has one, without making one */
+    /** {@return the calling thread's private cache if it has one, without making one} */
     public C ownCache() {
         return local.get();
     }
@@ -221,6 +223,8 @@ public final class ThreadCaches<C extends MagazineRack<?>> {
     }
 
     /**
+     * The registered caches, for a walk without the registry's lock.
+     *
      * @return a racy view of the registry: elements are registered caches, possibly retired since,
      *         or null; the array must not be modified
      */
@@ -228,7 +232,7 @@ public final class ThreadCaches<C extends MagazineRack<?>> {
         return caches;
     }
 
-    /** @return the caches registered now */
+    /** {@return the caches registered now} */
     public int size() {
         lock.lock();
         try {
@@ -271,7 +275,12 @@ public final class ThreadCaches<C extends MagazineRack<?>> {
         onRetire.accept(cache);
     }
 
-    /** @param t a thread @return whether it is a virtual thread (never, before JDK 21) */
+    /**
+     * Whether {@code t} is a virtual thread, through {@code Thread.isVirtual()} where the JDK has it.
+     *
+     * @param t a thread, not null
+     * @return whether it is a virtual thread (never, before JDK 21)
+     */
     public static boolean isVirtual(Thread t) {
         if (IS_VIRTUAL == null) {
             return false;

@@ -27,7 +27,8 @@ public final class AllocatorStats {
     private final List<SizeClassStats> sizeClasses;
 
     AllocatorStats(long totalBytes, long residentBytes, long usedBytes, long requestedBytes, long cachedBytes,
-                   long allocations, long deallocations, int chunks, int hugeBlocks, int threadCaches, List<SizeClassStats> sizeClasses) {
+                   long allocations, long deallocations, int chunks, int hugeBlocks, int threadCaches,
+                   List<SizeClassStats> sizeClasses) {
         this.totalBytes = totalBytes;
         this.residentBytes = residentBytes;
         this.usedBytes = usedBytes;
@@ -175,8 +176,9 @@ public final class AllocatorStats {
     @Override
     public String toString() {
         return "AllocatorStats{total=" + totalBytes + ", resident=" + residentBytes + ", used=" + usedBytes
-            + ", requested=" + requestedBytes + ", cached=" + cachedBytes + ", available=" + availableBytes() + ", allocations=" + allocations
-            + ", deallocations=" + deallocations + ", chunks=" + chunks + ", hugeBlocks=" + hugeBlocks
-            + ", threadCaches=" + threadCaches + String.format(Locale.ROOT, ", fragmentation=%.3f}", fragmentation());
+            + ", requested=" + requestedBytes + ", cached=" + cachedBytes + ", available=" + availableBytes()
+            + ", allocations=" + allocations + ", deallocations=" + deallocations + ", chunks=" + chunks
+            + ", hugeBlocks=" + hugeBlocks + ", threadCaches=" + threadCaches
+            + String.format(Locale.ROOT, ", fragmentation=%.3f}", fragmentation());
     }
 }

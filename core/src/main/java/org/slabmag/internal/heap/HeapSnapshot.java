@@ -16,7 +16,7 @@ package org.slabmag.internal.heap;
  * @param blocksPerClass    blocks in those slabs
  * @param takenPerClass     blocks out of those slabs (users and magazines)
  */
-public record HeapSnapshot(long reservedBytes, long residentBytes, int chunks, int hugeBlocks, long takenBytes, long largeBytes,
-                           long allocations, long deallocations, long requestedBytes,
+public record HeapSnapshot(long reservedBytes, long residentBytes, int chunks, int hugeBlocks, long takenBytes,
+                           long largeBytes, long allocations, long deallocations, long requestedBytes,
                            int[] slabsPerClass, long[] blocksPerClass, long[] takenPerClass) {
 }

@@ -10,7 +10,8 @@ import java.util.Arrays;
  * marks the regions whose list is not empty: blocks are always taken from a slab of the lowest chunk
  * that has one (the most recently refilled of it first), so live data packs into the low chunks and
  * the high ones drain and go back to the OS (jemalloc and mimalloc likewise prefer old, low slabs).
- * Linking and unlinking are O(1); finding the lowest region reads at most {@code regions / 64} words. Full slabs are in no set and rejoin it when a block comes back. A slab that
+ * Linking and unlinking are O(1); finding the lowest region reads at most {@code regions / 64} words.
+ * Full slabs are in no set and rejoin it when a block comes back. A slab that
  * becomes empty leaves the set: the first is kept as a spare (so a class that oscillates around a
  * slab boundary does not churn the buddy allocator), any other goes back to the buddy allocator at
  * once. {@link #trim} returns the spare too, and {@link #decay} returns it once it stayed unused from

@@ -55,7 +55,7 @@ public final class SlabOutOfMemoryError extends OutOfMemoryError {
     /**
      * The allocator's {@code maxMemory}.
      *
-     * @return the limit in bytes that the allocation would have passed
+     * @return the limit in bytes; {@link Long#MAX_VALUE} if none was set (the operating system refused)
      */
     public long limit() {
         return limit;

@@ -62,12 +62,16 @@ import org.slabmag.pool.internal.ThreadCaches;
  * {@link NoSuchElementException} with the factory's exception as its cause. On return, a failed validation or
  * passivation destroys the object; the exception goes to the {@code SwallowedExceptionListener}. The pool does not
  * drive {@link PooledObject}'s own state machine, timestamps or counters (each costs a lock), so factories must
- * not rely on them; use {@code GenericObjectPool} for eviction and abandoned-object tracking.
+ * not rely on them; an {@code EvictionPolicy} sees the pool's own idle time instead (see {@link PoolEvictor}).
+ * For the same reason the mean active and idle times ({@link #getMeanActiveDuration()},
+ * {@link #getMeanIdleDuration()}) are measured only while abandoned-object tracking is on, which reads the clock
+ * on every borrow and return; otherwise they read zero ({@code GenericObjectPool} always measures them).
  *
  * <h2>Counts and limits</h2>
  * {@link #getNumActive()} and {@link #getNumIdle()} scan the pool's objects; they are exact when no call is in
- * progress and then satisfy {@code active + idle == created - destroyed}. {@code maxIdle} is exact for the depot;
- * each thread may keep up to two magazines of idle objects besides (see {@link MagazineObjectPoolConfig}).
+ * progress and then satisfy {@code active + idle == created - destroyed}. {@code maxIdle} is kept by idle credits:
+ * idle objects may exceed it by the few spare credits threads hold (see
+ * {@link MagazineObjectPoolConfig#setMaxIdle}).
  *
  * <h2>Thread-safety and memory effects</h2>
  * All methods are thread-safe. Returning an object from any thread is as cheap as from the borrowing thread.
@@ -93,7 +97,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
     private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final int DEPOT_MAGAZINES = 1024;
     /** What {@link #validate} returns when validation returned false (rather than threw). */
-    private static final RuntimeException INVALID = new ValidationFailed();
+    static final RuntimeException INVALID = new ValidationFailed();
 
     private final PooledObjectFactory<T> factory;
     private final int magazineCapacity;
@@ -774,12 +778,14 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
 
     /**
      * Returns an object to the pool. The object goes to the calling thread's magazines, whichever thread borrowed
-     * it, unless {@code maxIdle} objects are idle: then it is destroyed, as in {@code GenericObjectPool}.
+     * it, unless {@code maxIdle} objects are idle: then it is destroyed, as in {@code GenericObjectPool}. While
+     * abandoned-object tracking is on (see {@link #setAbandonedConfig}), returning an object that is no longer part
+     * of the pool (removed as abandoned, or destroyed) does nothing, as in {@code GenericObjectPool}.
      *
      * @param obj an object on loan from this pool
      * @throws NullPointerException  if {@code obj} is null
      * @throws IllegalStateException if {@code obj} is not on loan from this pool (never borrowed from it, already
-     *                               returned, or invalidated); the pool is unaffected
+     *                               returned, or, unless tracking is on, destroyed); the pool is unaffected
      */
     @Override
     public void returnObject(final T obj) {
@@ -789,8 +795,14 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
         if (last != null && last.object() == obj && last.tryBeginRelease()) {
             e = last;
         } else {
-            e = loaned(obj, "Returned object not currently part of this pool");
-            if (!e.tryBeginRelease()) {
+            e = abandonedOrLoaned(obj, "Returned object not currently part of this pool");
+            if (e == null) {
+                return;
+            }
+            if (!beginRelease(e)) {
+                if (e.state() == PoolEntry.RETIRED && (attention & TRACK) != 0) {
+                    return;
+                }
                 throw new IllegalStateException("Object has already been returned to this pool or is invalid");
             }
         }
@@ -802,6 +814,33 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
     private ThreadCache<T> cache() {
         final ThreadCache<T> c = ThreadCaches.find(cacheSlots, Thread.currentThread());
         return c != null ? c : caches.current();
+    }
+
+    /**
+     * {@link #loaned}, except that while abandoned-object tracking is on an object not part of this pool is taken
+     * for one removed as abandoned, as {@code GenericObjectPool} does.
+     *
+     * @return the object's entry, or null if tracking is on and the object is not part of this pool
+     */
+    private PoolEntry<T> abandonedOrLoaned(final T obj, final String notFound) {
+        if ((attention & TRACK) != 0) {
+            Objects.requireNonNull(obj, "obj");
+            return entries.find(obj);
+        }
+        return loaned(obj, notFound);
+    }
+
+    /** {@link PoolEntry#tryBeginRelease()}, waiting while abandoned-object removal looks at the entry. */
+    private static boolean beginRelease(final PoolEntry<?> e) {
+        for (;;) {
+            if (e.tryBeginRelease()) {
+                return true;
+            }
+            if (e.state() != PoolEntry.ABANDONING) {
+                return false;
+            }
+            Thread.yield();
+        }
     }
 
     private PoolEntry<T> loaned(final T obj, final String notFound) {
@@ -937,7 +976,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
      *
      * @param obj an object of this pool
      * @throws NullPointerException  if {@code obj} is null
-     * @throws IllegalStateException if {@code obj} is not part of this pool (or already destroyed)
+     * @throws IllegalStateException as {@link #invalidateObject(Object, DestroyMode)}
      * @throws Exception             what the factory's {@code destroyObject} throws; the object has left the pool
      */
     @Override
@@ -947,18 +986,24 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
 
     /**
      * Destroys an object of this pool, as {@code GenericObjectPool} does: on loan or idle. An object being returned
-     * or tested by the evictor at that moment is destroyed once that finishes.
+     * or tested by the evictor at that moment is destroyed once that finishes. While abandoned-object tracking is
+     * on, invalidating an object that is no longer part of the pool (removed as abandoned) does nothing, as in
+     * {@code GenericObjectPool}.
      *
      * @param obj  an object of this pool
      * @param mode passed to the factory's {@code destroyObject}
      * @throws NullPointerException  if {@code obj} or {@code mode} is null
-     * @throws IllegalStateException if {@code obj} is not part of this pool (or already destroyed)
+     * @throws IllegalStateException if {@code obj} is not part of this pool (or already destroyed), unless
+     *                               tracking is on
      * @throws Exception             what the factory's {@code destroyObject} throws; the object has left the pool
      */
     @Override
     public void invalidateObject(final T obj, final DestroyMode mode) throws Exception {
         Objects.requireNonNull(mode, "mode");
-        final PoolEntry<T> e = loaned(obj, "Invalidated object not currently part of this pool");
+        final PoolEntry<T> e = abandonedOrLoaned(obj, "Invalidated object not currently part of this pool");
+        if (e == null) {
+            return;
+        }
         for (;;) {
             if (e.tryRetireLoaned()) {
                 break;
@@ -968,9 +1013,12 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
                 break;
             }
             if (e.state() == PoolEntry.RETIRED) {
+                if ((attention & TRACK) != 0) {
+                    return;
+                }
                 throw new IllegalStateException("Invalidated object has already been destroyed");
             }
-            Thread.yield(); // RELEASING or EVICTING: its owner is about to finish with it
+            Thread.yield(); // RELEASING, EVICTING or ABANDONING: its owner is about to finish with it
         }
         destroyRetired(e, mode);
     }
@@ -1165,7 +1213,8 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
         final int[] n = new int[1];
         entries.forEach(e -> {
             final int s = e.state();
-            if (s == PoolEntry.LOANED || s == PoolEntry.RELEASING || s == PoolEntry.CONDEMNED) {
+            if (s == PoolEntry.LOANED || s == PoolEntry.RELEASING || s == PoolEntry.CONDEMNED
+                    || s == PoolEntry.ABANDONING) {
                 n[0]++;
             }
         });
@@ -1174,7 +1223,8 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
 
     /**
      * @return the idle objects (including those the evictor is testing); exact when no call is in progress, and
-     *         then at most {@code maxIdle}
+     *         then at most {@code maxIdle} plus the spare idle credits threads hold (see
+     *         {@link MagazineObjectPoolConfig#setMaxIdle})
      */
     @Override
     public int getNumIdle() {
@@ -1321,14 +1371,28 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
         clock = now;
     }
 
-    /** Destroys abandoned objects: those on loan and unused for longer than the configured timeout. */
+    /**
+     * Destroys abandoned objects: those on loan and unused for longer than the configured timeout. An entry whose
+     * loan is not stamped yet ({@link PoolEntry#UNUSED}: its borrower is between claiming and stamping it, maybe
+     * activating it) is left alone; its borrower stamps it before the borrow returns. The entry is claimed
+     * ({@link PoolEntry#ABANDONING}) before its stamp is read again, so a loan that was used, or that ended and
+     * was followed by another, between the first reading and the claim is not taken for abandoned.
+     */
     void removeAbandoned(final AbandonedTracking ab) {
         final long now = System.nanoTime();
         final long timeout = ab.timeoutNanos();
         final List<PoolEntry<T>> victims = new ArrayList<>();
         entries.forEach(e -> {
-            if (e.state() == PoolEntry.LOANED && now - e.usedAt() > timeout && e.tryRetireLoaned()) {
-                victims.add(e);
+            if (e.state() == PoolEntry.LOANED) {
+                final long used = e.usedAt();
+                if (used != PoolEntry.UNUSED && now - used > timeout && e.tryClaimAbandoned()) {
+                    if (e.usedAt() == used) {
+                        e.retire();
+                        victims.add(e);
+                    } else {
+                        e.restoreLoan(); // used meanwhile, or returned and lent again: not abandoned
+                    }
+                }
             }
         });
         for (final PoolEntry<T> e : victims) {

@@ -1,6 +1,7 @@
 package org.slabmag.jmh;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.MutableDirectBuffer;
@@ -18,6 +19,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.slabmag.SlabAllocator;
 import org.slabmag.pool.MagazineObjectPool;
+import org.slabmag.pool.MagazineObjectPoolConfig;
 import org.slabmag.pool.SlabBufferFactory;
 
 import stormpot.BasePoolable;
@@ -73,6 +75,25 @@ public class ObjectPoolBenchmark extends BenchmarkDefaults {
         @Setup(Level.Trial)
         public void setUp() {
             pool = new MagazineObjectPool<>(new PayloadFactory());
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            pool.close();
+        }
+    }
+
+    /** {@link MagazinePool} with the evictor on (every second, no testWhileIdle): the fast path's cost of it. */
+    @State(Scope.Benchmark)
+    public static class MagazineEvictorPool {
+        MagazineObjectPool<Payload> pool;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            final MagazineObjectPoolConfig config = new MagazineObjectPoolConfig();
+            config.setTimeBetweenEvictionRuns(Duration.ofSeconds(1));
+            config.setTestWhileIdle(false);
+            pool = new MagazineObjectPool<>(new PayloadFactory(), config);
         }
 
         @TearDown(Level.Trial)
@@ -150,6 +171,12 @@ public class ObjectPoolBenchmark extends BenchmarkDefaults {
     @Benchmark
     @Threads(1)
     public long magazine1Thread(final MagazinePool s) throws Exception {
+        return cycle(s.pool);
+    }
+
+    @Benchmark
+    @Threads(1)
+    public long magazineEvictor1Thread(final MagazineEvictorPool s) throws Exception {
         return cycle(s.pool);
     }
 

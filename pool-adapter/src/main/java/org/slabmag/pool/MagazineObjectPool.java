@@ -24,6 +24,7 @@ import org.apache.commons.pool2.SwallowedExceptionListener;
 import org.apache.commons.pool2.UsageTracking;
 import org.apache.commons.pool2.impl.AbandonedConfig;
 import org.slabmag.internal.magazine.MagazineRack;
+import org.slabmag.internal.magazine.Stripes;
 import org.slabmag.pool.internal.Depot;
 import org.slabmag.pool.internal.IdentityTable;
 import org.slabmag.pool.internal.IdleBudget;
@@ -46,6 +47,11 @@ import org.slabmag.pool.internal.ThreadCaches;
  * to the depot), creates an object if fewer than {@code maxTotal} exist, and otherwise waits for one or fails.
  * {@code maxTotal} is enforced by a counter that only creation and destruction touch.
  *
+ * <p>Virtual threads get no magazines of their own (there may be millions, each short-lived): they use a small set
+ * of shared caches, striped by thread id behind try-locks (core's {@code Stripes}, as the allocator does), and
+ * exchange idle credits directly with the pool's budget. Their borrows and returns take an uncontended lock instead
+ * of none; the number of caches a borrower may have to search stays bounded by the platform threads and stripes.
+ *
  * <p>Each object has an entry holding its loan state, found from the object through an identity hash table
  * written when objects are created or destroyed and read without locks. A return claims the entry with one
  * compare-and-set from "on loan" to "releasing", which is also the check that the object is on loan from this
@@ -62,12 +68,16 @@ import org.slabmag.pool.internal.ThreadCaches;
  * {@link NoSuchElementException} with the factory's exception as its cause. On return, a failed validation or
  * passivation destroys the object; the exception goes to the {@code SwallowedExceptionListener}. The pool does not
  * drive {@link PooledObject}'s own state machine, timestamps or counters (each costs a lock), so factories must
- * not rely on them; use {@code GenericObjectPool} for eviction and abandoned-object tracking.
+ * not rely on them; an {@code EvictionPolicy} sees the pool's own idle time instead (see {@link PoolEvictor}).
+ * For the same reason the mean active and idle times ({@link #getMeanActiveDuration()},
+ * {@link #getMeanIdleDuration()}) are measured only while abandoned-object tracking is on, which reads the clock
+ * on every borrow and return; otherwise they read zero ({@code GenericObjectPool} always measures them).
  *
  * <h2>Counts and limits</h2>
  * {@link #getNumActive()} and {@link #getNumIdle()} scan the pool's objects; they are exact when no call is in
- * progress and then satisfy {@code active + idle == created - destroyed}. {@code maxIdle} is exact for the depot;
- * each thread may keep up to two magazines of idle objects besides (see {@link MagazineObjectPoolConfig}).
+ * progress and then satisfy {@code active + idle == created - destroyed}. {@code maxIdle} is kept by idle credits:
+ * idle objects may exceed it by the few spare credits threads hold (see
+ * {@link MagazineObjectPoolConfig#setMaxIdle}).
  *
  * <h2>Thread-safety and memory effects</h2>
  * All methods are thread-safe. Returning an object from any thread is as cheap as from the borrowing thread.
@@ -93,7 +103,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
     private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final int DEPOT_MAGAZINES = 1024;
     /** What {@link #validate} returns when validation returned false (rather than threw). */
-    private static final RuntimeException INVALID = new ValidationFailed();
+    static final RuntimeException INVALID = new ValidationFailed();
 
     private final PooledObjectFactory<T> factory;
     private final int magazineCapacity;
@@ -335,7 +345,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
     public T borrowObject() throws Exception {
         if ((attention & (CLOSED | TRACK)) == 0) {
             final ThreadCache<T> cache = cache();
-            final PoolEntry<T> e = cache.take();
+            final PoolEntry<T> e = cache != null ? cache.take() : null;
             if (e != null) {
                 gainCredit(cache);
                 if (prepareLoan(e)) {
@@ -384,7 +394,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
             if ((attention & CLOSED) != 0) {
                 throw notOpen();
             }
-            PoolEntry<T> e = cache.take();
+            PoolEntry<T> e = cache != null ? cache.take() : takeShared();
             if (e == null) {
                 e = acquire(cache, start, waitNanos);
             }
@@ -393,8 +403,12 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
                 gainCredit(cache);
             }
             if (prepareLoan(e)) {
-                cache.countBorrow();
-                cache.lent(e);
+                if (cache != null) {
+                    cache.countBorrow();
+                    cache.lent(e);
+                } else {
+                    statistics.sharedBorrow();
+                }
                 if ((attention & TRACK) != 0) {
                     trackBorrow(cache, e, fresh);
                 }
@@ -412,7 +426,12 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
     private void trackBorrow(final ThreadCache<T> cache, final PoolEntry<T> e, final boolean fresh) {
         final long now = System.nanoTime();
         if (!fresh) {
-            cache.addIdle(Math.max(0, now - e.returnedAt()));
+            final long idle = Math.max(0, now - e.returnedAt());
+            if (cache != null) {
+                cache.addIdle(idle);
+            } else {
+                statistics.sharedIdle(idle);
+            }
         }
         e.setBorrowedAt(now);
         final AbandonedTracking ab = abandoned;
@@ -421,8 +440,17 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
         }
     }
 
-    /** A borrower claimed an idle entry, and with it the entry's idle credit. */
+    /**
+     * A borrower claimed an idle entry, and with it the entry's idle credit.
+     *
+     * @param cache the borrower's private cache; null for a thread without one, which hands the credit straight
+     *              back to the budget
+     */
     private void gainCredit(final ThreadCache<T> cache) {
+        if (cache == null) {
+            idleBudget.give(1);
+            return;
+        }
         final int c = cache.credits() + 1;
         if (c > spareCredits) {
             final int keep = spareCredits / 2;
@@ -433,8 +461,15 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
         }
     }
 
-    /** @return whether the calling thread got an idle credit for an entry it is about to make idle */
+    /**
+     * @param cache the caller's private cache; null for a thread without one, which takes the credit straight from
+     *              the budget
+     * @return whether the calling thread got an idle credit for an entry it is about to make idle
+     */
     private boolean spendCredit(final ThreadCache<T> cache) {
+        if (cache == null) {
+            return idleBudget.take(1) == 1 || overdraw();
+        }
         final int c = cache.credits();
         if (c > 0) {
             cache.setCredits(c - 1);
@@ -531,13 +566,9 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
             throws Exception {
         destroyCondemned();
         for (;;) {
-            Magazine<T> m;
-            while ((m = depot.pollLoaded()) != null) {
-                depot.offerEmpty(cache.reload(m));
-                final PoolEntry<T> e = cache.take();
-                if (e != null) {
-                    return e;
-                }
+            final PoolEntry<T> e = cache != null ? reload(cache) : takeShared();
+            if (e != null) {
+                return e;
             }
             final PoolEntry<T> stolen = steal(cache);
             if (stolen != null) {
@@ -554,18 +585,54 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
     }
 
     /**
-     * Claims idle entries from the magazines of other threads: at most half a magazine's worth from one thread, the
-     * first for the caller, the others into the caller's (empty, so they fit) magazines. The others are claimed
+     * Reloads a cache, whose magazines are both empty, from the depot, until an entry can be claimed.
+     *
+     * @param cache a cache the caller owns (or holds the stripe of)
+     * @return an entry on loan to the caller, or null if the depot had no loaded magazine
+     */
+    private PoolEntry<T> reload(final ThreadCache<T> cache) {
+        Magazine<T> m;
+        while ((m = depot.pollLoaded()) != null) {
+            depot.offerEmpty(cache.reload(m));
+            final PoolEntry<T> e = cache.take();
+            if (e != null) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The borrow path of a thread without a private cache (a virtual thread): takes from a stripe's magazines,
+     * reloading them from the depot if they are empty, under the stripe's lock.
+     *
+     * @return an entry on loan to the caller, or null
+     */
+    private PoolEntry<T> takeShared() {
+        final Stripes.Stripe<ThreadCache<T>> s = caches.stripes().acquire(Thread.currentThread());
+        try {
+            final ThreadCache<T> c = s.cache();
+            final PoolEntry<T> e = c.take();
+            return e != null ? e : reload(c);
+        } finally {
+            s.unlock();
+        }
+    }
+
+    /**
+     * Claims idle entries from the magazines of other threads and of the stripes: at most half a magazine's worth
+     * from one cache, the first for the caller, the others into the caller's (empty, so they fit) magazines; only
+     * one for a caller without a private cache. The others are claimed
      * into {@code RELEASING}, which a waiting borrower that sees them takes as "an object is on its way back", and
      * waiting borrowers are woken once they are idle again.
      */
     private PoolEntry<T> steal(final ThreadCache<T> own) {
         final ThreadCache<T>[] r = caches.snapshot();
         final int n = r.length;
-        if (n < 2) {
+        if (n < (own != null ? 2 : 1)) {
             return null;
         }
-        final int limit = Math.max(1, magazineCapacity / 2);
+        final int limit = own != null ? Math.max(1, magazineCapacity / 2) : 1;
         final int first = ThreadLocalRandom.current().nextInt(n);
         for (int k = 0; k < n; k++) {
             final ThreadCache<T> victim = r[(first + k) % n];
@@ -774,34 +841,73 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
 
     /**
      * Returns an object to the pool. The object goes to the calling thread's magazines, whichever thread borrowed
-     * it, unless {@code maxIdle} objects are idle: then it is destroyed, as in {@code GenericObjectPool}.
+     * it, unless {@code maxIdle} objects are idle: then it is destroyed, as in {@code GenericObjectPool}. While
+     * abandoned-object tracking is on (see {@link #setAbandonedConfig}), returning an object that is no longer part
+     * of the pool (removed as abandoned, or destroyed) does nothing, as in {@code GenericObjectPool}.
      *
      * @param obj an object on loan from this pool
      * @throws NullPointerException  if {@code obj} is null
      * @throws IllegalStateException if {@code obj} is not on loan from this pool (never borrowed from it, already
-     *                               returned, or invalidated); the pool is unaffected
+     *                               returned, or, unless tracking is on, destroyed); the pool is unaffected
      */
     @Override
     public void returnObject(final T obj) {
         final ThreadCache<T> cache = cache();
-        final PoolEntry<T> last = cache.lastLoan();
+        final PoolEntry<T> last = cache != null ? cache.lastLoan() : null;
         final PoolEntry<T> e;
         if (last != null && last.object() == obj && last.tryBeginRelease()) {
             e = last;
         } else {
-            e = loaned(obj, "Returned object not currently part of this pool");
-            if (!e.tryBeginRelease()) {
+            e = abandonedOrLoaned(obj, "Returned object not currently part of this pool");
+            if (e == null) {
+                return;
+            }
+            if (!beginRelease(e)) {
+                if (e.state() == PoolEntry.RETIRED && (attention & TRACK) != 0) {
+                    return;
+                }
                 throw new IllegalStateException("Object has already been returned to this pool or is invalid");
             }
         }
-        cache.countReturn();
+        if (cache != null) {
+            cache.countReturn();
+        } else {
+            statistics.sharedReturn();
+        }
         release(e, cache);
     }
 
-    /** @return the calling thread's cache */
+    /** @return the calling thread's private cache; null for a virtual thread, which uses the stripes */
     private ThreadCache<T> cache() {
         final ThreadCache<T> c = ThreadCaches.find(cacheSlots, Thread.currentThread());
         return c != null ? c : caches.current();
+    }
+
+    /**
+     * {@link #loaned}, except that while abandoned-object tracking is on an object not part of this pool is taken
+     * for one removed as abandoned, as {@code GenericObjectPool} does.
+     *
+     * @return the object's entry, or null if tracking is on and the object is not part of this pool
+     */
+    private PoolEntry<T> abandonedOrLoaned(final T obj, final String notFound) {
+        if ((attention & TRACK) != 0) {
+            Objects.requireNonNull(obj, "obj");
+            return entries.find(obj);
+        }
+        return loaned(obj, notFound);
+    }
+
+    /** {@link PoolEntry#tryBeginRelease()}, waiting while abandoned-object removal looks at the entry. */
+    private static boolean beginRelease(final PoolEntry<?> e) {
+        for (;;) {
+            if (e.tryBeginRelease()) {
+                return true;
+            }
+            if (e.state() != PoolEntry.ABANDONING) {
+                return false;
+            }
+            Thread.yield();
+        }
     }
 
     private PoolEntry<T> loaned(final T obj, final String notFound) {
@@ -847,7 +953,21 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
         park(cache, e);
     }
 
+    /**
+     * Puts an entry the caller owns, holding its idle credit, into the caller's magazines, and releases it.
+     *
+     * @param cache the caller's private cache; null for a thread without one, which uses a stripe's
+     */
     private void park(final ThreadCache<T> cache, final PoolEntry<T> e) {
+        if (cache == null) {
+            final Stripes.Stripe<ThreadCache<T>> s = caches.stripes().acquire(Thread.currentThread());
+            try {
+                park(s.cache(), e);
+            } finally {
+                s.unlock();
+            }
+            return;
+        }
         if (!cache.put(e)) {
             Magazine<T> empty = depot.pollEmpty();
             if (empty == null) {
@@ -870,7 +990,12 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
         }
         if ((attention & TRACK) != 0) {
             final long now = System.nanoTime();
-            cache.addActive(Math.max(0, now - e.borrowedAt()));
+            final long active = Math.max(0, now - e.borrowedAt());
+            if (cache != null) {
+                cache.addActive(active);
+            } else {
+                statistics.sharedActive(active);
+            }
             e.setReturnedAt(now);
         } else {
             e.setReturnedAt(clock);
@@ -880,7 +1005,8 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
     }
 
     /**
-     * Hands a magazine of entries (holding their idle credits) to the depot; if the depot is full, destroys them.
+     * Hands a magazine of entries (holding their idle credits) to the depot. If the depot is full, it is first
+     * compacted (see {@link #compactDepot}); if it is still full, the idle entries of {@code m} are destroyed.
      *
      * @param m a magazine the caller holds
      */
@@ -889,12 +1015,55 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
             depot.offerEmpty(m);
             return;
         }
-        depot.reserve(m.size());
-        if (!depot.offerLoaded(m)) {
+        if (offerLoaded(m)) {
+            return;
+        }
+        compactDepot();
+        if (!offerLoaded(m)) {
             while (!m.isEmpty()) {
                 destroyIfIdle(m.poll());
             }
             depot.offerEmpty(m);
+        }
+    }
+
+    private boolean offerLoaded(final Magazine<T> m) {
+        depot.reserve(m.size());
+        return depot.offerLoaded(m);
+    }
+
+    /**
+     * Drains the depot's loaded magazines and parks their idle entries again, packed, without the stale references.
+     * Borrowers that wait claim idle entries through the identity table, not the magazines, so under contention
+     * magazines of stale references (entries claimed, lent or destroyed since they were parked) pile up in the
+     * depot until it is full; a full depot would otherwise destroy idle objects. A reference dropped here is stale
+     * or, if its entry becomes idle again meanwhile, a duplicate: whoever moves an entry out of {@code IDLE} parks a
+     * new reference when it is idle again.
+     */
+    private void compactDepot() {
+        final List<Magazine<T>> packed = new ArrayList<>();
+        Magazine<T> into = null;
+        Magazine<T> m;
+        for (int i = 0; i < DEPOT_MAGAZINES && (m = depot.pollLoaded()) != null; i++) {
+            PoolEntry<T> e;
+            while ((e = m.poll()) != null) {
+                if (e.state() != PoolEntry.IDLE) {
+                    continue;
+                }
+                if (into == null || !into.offer(e)) {
+                    into = newMagazine();
+                    packed.add(into);
+                    into.offer(e);
+                }
+            }
+            depot.offerEmpty(m);
+        }
+        for (final Magazine<T> p : packed) {
+            if (!offerLoaded(p)) {
+                while (!p.isEmpty()) {
+                    destroyIfIdle(p.poll());
+                }
+            }
         }
     }
 
@@ -937,7 +1106,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
      *
      * @param obj an object of this pool
      * @throws NullPointerException  if {@code obj} is null
-     * @throws IllegalStateException if {@code obj} is not part of this pool (or already destroyed)
+     * @throws IllegalStateException as {@link #invalidateObject(Object, DestroyMode)}
      * @throws Exception             what the factory's {@code destroyObject} throws; the object has left the pool
      */
     @Override
@@ -947,18 +1116,24 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
 
     /**
      * Destroys an object of this pool, as {@code GenericObjectPool} does: on loan or idle. An object being returned
-     * or tested by the evictor at that moment is destroyed once that finishes.
+     * or tested by the evictor at that moment is destroyed once that finishes. While abandoned-object tracking is
+     * on, invalidating an object that is no longer part of the pool (removed as abandoned) does nothing, as in
+     * {@code GenericObjectPool}.
      *
      * @param obj  an object of this pool
      * @param mode passed to the factory's {@code destroyObject}
      * @throws NullPointerException  if {@code obj} or {@code mode} is null
-     * @throws IllegalStateException if {@code obj} is not part of this pool (or already destroyed)
+     * @throws IllegalStateException if {@code obj} is not part of this pool (or already destroyed), unless
+     *                               tracking is on
      * @throws Exception             what the factory's {@code destroyObject} throws; the object has left the pool
      */
     @Override
     public void invalidateObject(final T obj, final DestroyMode mode) throws Exception {
         Objects.requireNonNull(mode, "mode");
-        final PoolEntry<T> e = loaned(obj, "Invalidated object not currently part of this pool");
+        final PoolEntry<T> e = abandonedOrLoaned(obj, "Invalidated object not currently part of this pool");
+        if (e == null) {
+            return;
+        }
         for (;;) {
             if (e.tryRetireLoaned()) {
                 break;
@@ -968,9 +1143,12 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
                 break;
             }
             if (e.state() == PoolEntry.RETIRED) {
+                if ((attention & TRACK) != 0) {
+                    return;
+                }
                 throw new IllegalStateException("Invalidated object has already been destroyed");
             }
-            Thread.yield(); // RELEASING or EVICTING: its owner is about to finish with it
+            Thread.yield(); // RELEASING, EVICTING or ABANDONING: its owner is about to finish with it
         }
         destroyRetired(e, mode);
     }
@@ -1111,7 +1289,11 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
             m.clear();
             depot.offerEmpty(m);
         }
-        cache().clear();
+        final ThreadCache<T> own = cache();
+        if (own != null) {
+            own.clear();
+        }
+        caches.forEachFreeStripe(ThreadCache::clear);
         idleBudget.give(victims.size());
         for (final PoolEntry<T> e : victims) {
             destroyRetiredQuietly(e, DestroyMode.NORMAL);
@@ -1165,7 +1347,8 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
         final int[] n = new int[1];
         entries.forEach(e -> {
             final int s = e.state();
-            if (s == PoolEntry.LOANED || s == PoolEntry.RELEASING || s == PoolEntry.CONDEMNED) {
+            if (s == PoolEntry.LOANED || s == PoolEntry.RELEASING || s == PoolEntry.CONDEMNED
+                    || s == PoolEntry.ABANDONING) {
                 n[0]++;
             }
         });
@@ -1174,7 +1357,8 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
 
     /**
      * @return the idle objects (including those the evictor is testing); exact when no call is in progress, and
-     *         then at most {@code maxIdle}
+     *         then at most {@code maxIdle} plus the spare idle credits threads hold (see
+     *         {@link MagazineObjectPoolConfig#setMaxIdle})
      */
     @Override
     public int getNumIdle() {
@@ -1306,6 +1490,11 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
         return magazineCapacity;
     }
 
+    /** @return the private caches registered now (one per platform thread that used the pool); for tests */
+    int registeredCaches() {
+        return caches.registered();
+    }
+
     /** @return the statistics kept on slow paths; for this package */
     PoolStatistics statistics() {
         return statistics;
@@ -1321,14 +1510,28 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
         clock = now;
     }
 
-    /** Destroys abandoned objects: those on loan and unused for longer than the configured timeout. */
+    /**
+     * Destroys abandoned objects: those on loan and unused for longer than the configured timeout. An entry whose
+     * loan is not stamped yet ({@link PoolEntry#UNUSED}: its borrower is between claiming and stamping it, maybe
+     * activating it) is left alone; its borrower stamps it before the borrow returns. The entry is claimed
+     * ({@link PoolEntry#ABANDONING}) before its stamp is read again, so a loan that was used, or that ended and
+     * was followed by another, between the first reading and the claim is not taken for abandoned.
+     */
     void removeAbandoned(final AbandonedTracking ab) {
         final long now = System.nanoTime();
         final long timeout = ab.timeoutNanos();
         final List<PoolEntry<T>> victims = new ArrayList<>();
         entries.forEach(e -> {
-            if (e.state() == PoolEntry.LOANED && now - e.usedAt() > timeout && e.tryRetireLoaned()) {
-                victims.add(e);
+            if (e.state() == PoolEntry.LOANED) {
+                final long used = e.usedAt();
+                if (used != PoolEntry.UNUSED && now - used > timeout && e.tryClaimAbandoned()) {
+                    if (e.usedAt() == used) {
+                        e.retire();
+                        victims.add(e);
+                    } else {
+                        e.restoreLoan(); // used meanwhile, or returned and lent again: not abandoned
+                    }
+                }
             }
         });
         for (final PoolEntry<T> e : victims) {

@@ -127,14 +127,17 @@ public final class MagazineObjectPoolConfig implements Cloneable {
     }
 
     /**
-     * Caps idle objects, as in {@code GenericObjectPool}: a return that finds {@code maxIdle} objects idle destroys
-     * its object. Guaranteed: {@code getNumIdle() <= maxIdle} at every moment no return is between its check and
-     * its parking (so always once returns quiesce). Each idle object holds a credit from a shared budget of
-     * {@code maxIdle}; a thread keeps a few spare credits (a quarter of a magazine, at least 1) so that a thread
-     * that borrows and returns in turn never touches the shared budget. Spare credits held by other threads are not
-     * available to a return, so a return may destroy its object while slightly fewer than {@code maxIdle} objects
-     * are idle (at most the spare credits of the other threads fewer). Magazines are sized
-     * {@code min(magazineSize, max(1, maxIdle / 2))}.
+     * Caps idle objects, nearly as in {@code GenericObjectPool}: a return that finds {@code maxIdle} objects idle
+     * destroys its object. Each idle object holds a credit from a shared budget of {@code maxIdle}; a platform
+     * thread keeps up to {@code max(1, magazineCapacity / 4)} spare credits so that a thread that borrows and
+     * returns in turn never touches the shared budget (virtual threads keep none). A return that finds the budget
+     * empty counts the idle objects and keeps its object if fewer than {@code maxIdle} are idle, borrowing a credit
+     * against the budget; the spare credits other threads hold stay usable meanwhile. The guarantee is therefore
+     * {@code getNumIdle() <= maxIdle + S}, where {@code S} is the spare credits held by platform threads
+     * (at most {@code max(1, magazineCapacity / 4)} each), at every moment no return is between its check and its
+     * parking; not the strict {@code getNumIdle() <= maxIdle} of {@code GenericObjectPool}. Threads that
+     * terminate give their credits back. Conversely a return may destroy its object while slightly fewer than
+     * {@code maxIdle} objects are idle. Magazines are sized {@code min(magazineSize, max(1, maxIdle / 2))}.
      *
      * @param maxIdle the cap, negative for no limit
      */

@@ -19,6 +19,13 @@ import org.slabmag.pool.internal.PoolEntry;
  * objects up to {@code min(minIdle, maxIdle)}. It runs on core's shared daemon maintenance thread
  * ({@link Reclaimer}), never on a borrow or return path.
  *
+ * <p>Idle time: entries are stamped, as they become idle, with the pool clock, which each run sets to its start
+ * time (reading the clock costs the return path nothing, reading {@link System#nanoTime()} would cost it a good
+ * part of its time). The policy is shown a lower bound of the real idle time, counted from the tick that followed
+ * the stamp (see {@link #idleNanos}), so an object is never evicted earlier than {@code GenericObjectPool} would
+ * evict it, and about one run later; objects that became idle while no evictor ran count as idle from the start
+ * of the runs.
+ *
  * <p>It reaches idle objects in every thread's magazines by claiming their entries from {@code IDLE} into
  * {@code EVICTING} with a compare-and-set (a borrower that meets such an entry skips it, a waiting borrower retries
  * shortly); survivors are released back to {@code IDLE} and parked in the depot, since the magazine that held them
@@ -32,16 +39,32 @@ import org.slabmag.pool.internal.PoolEntry;
  * @param <T> the type of pooled object
  */
 final class PoolEvictor<T> {
+    /** Ticks remembered exactly; older stamps are bounded with the longest gap seen. */
+    private static final int HISTORY = 64;
     /** The policy used when the configuration names none. */
     static final String DEFAULT_POLICY = "org.apache.commons.pool2.impl.DefaultEvictionPolicy";
 
     private final MagazineObjectPool<T> pool;
     /** The settings in force; replaced whole. */
     private volatile Settings<T> settings;
-    /** The registered task, held strongly here because the maintenance thread holds it weakly; null when off. */
-    private Run current;
+    /**
+     * The registered task, held strongly here because the maintenance thread holds it weakly; null when off.
+     * Written under the pool's lock, read by the maintenance thread (volatile, so a stopped task sees it).
+     */
+    private volatile Run current;
     /** Where the next run starts in the snapshot of objects; maintenance thread only. */
     private int cursor;
+    /** The pool clock written when the runs last started; see {@link #idleNanos}. */
+    private volatile long startTick;
+    /** {@link System#nanoTime()} read just after {@link #startTick} was written; at least the time it was. */
+    private volatile long startWritten;
+    /** The recent clock ticks and the times just after the tick that followed each; maintenance thread only. */
+    private final long[] ticks = new long[HISTORY];
+    private final long[] nextWritten = new long[HISTORY];
+    /** Ticks recorded in total; the latest {@code min(recorded, HISTORY)} are in the arrays. */
+    private long recorded;
+    /** The longest time from one tick to the time just after the next was written, since the runs started. */
+    private long maxGap;
 
     PoolEvictor(final MagazineObjectPool<T> pool) {
         this.pool = pool;
@@ -86,6 +109,10 @@ final class PoolEvictor<T> {
         }
         current = null;
         if (next.periodNanos > 0 && !pool.isClosed()) {
+            final long now = System.nanoTime();
+            pool.tick(now);
+            startTick = now;
+            startWritten = System.nanoTime();
             current = new Run();
             Reclaimer.register(current, next.periodNanos);
         }
@@ -116,7 +143,12 @@ final class PoolEvictor<T> {
     /** One evictor run; maintenance thread only. */
     void runOnce() {
         final long now = System.nanoTime();
+        final long previous = pool.clock();
         pool.tick(now);
+        final long written = System.nanoTime();
+        if (previous - startTick >= 0) {
+            record(previous, written);
+        }
         final AbandonedTracking ab = pool.abandonedTracking();
         if (ab != null && ab.removeOnMaintenance()) {
             pool.removeAbandoned(ab);
@@ -171,10 +203,57 @@ final class PoolEvictor<T> {
         pool.signalWaiters();
     }
 
+    /** Remembers that the tick after {@code tick} was written by {@code written}. */
+    private void record(final long tick, final long written) {
+        final int i = (int) (recorded++ % HISTORY);
+        ticks[i] = tick;
+        nextWritten[i] = written;
+        maxGap = Math.max(maxGap, written - tick);
+    }
+
+    /**
+     * A lower bound of how long an idle entry has been idle. An entry is stamped with the pool clock when it
+     * becomes idle (or, while abandoned-object tracking is on, with the exact time), so it became idle before the
+     * next tick was written: the bound counts from then. That time is known exactly for the last {@value #HISTORY}
+     * ticks, bounded by the longest gap between ticks for older ones, and by the time the runs started for
+     * entries stamped before (the clock stands still while no evictor runs).
+     *
+     * @param stamp the entry's {@link PoolEntry#returnedAt()}
+     * @param now   the start of this run
+     * @return the idle time in nanoseconds, at least 0 and at most the real idle time
+     */
+    long idleNanos(final long stamp, final long now) {
+        final long since;
+        if (stamp - startTick < 0) {
+            since = startWritten;
+        } else {
+            since = becameIdleBy(stamp);
+        }
+        return Math.max(0, now - since);
+    }
+
+    /** @return a time at or after the moment an entry stamped {@code stamp} (not before the start) became idle */
+    private long becameIdleBy(final long stamp) {
+        final int n = (int) Math.min(recorded, HISTORY);
+        long oldest = Long.MAX_VALUE;
+        for (int i = 0; i < n; i++) {
+            if (ticks[i] == stamp) {
+                return nextWritten[i];
+            }
+            if (oldest == Long.MAX_VALUE || ticks[i] - oldest < 0) {
+                oldest = ticks[i];
+            }
+        }
+        if (n == 0 || stamp - oldest > 0) {
+            return stamp; // the current tick, or an exact time stamped while tracking
+        }
+        return stamp + maxGap;
+    }
+
     private boolean shouldEvict(final Settings<T> s, final EvictionConfig ec, final PoolEntry<T> e, final long now,
                                 final int idle) {
         try {
-            return s.policy.evict(ec, new IdleObjectView<>(e, now, s.periodNanos), idle);
+            return s.policy.evict(ec, new IdleObjectView<>(e, idleNanos(e.returnedAt(), now)), idle);
         } catch (final RuntimeException ex) {
             pool.swallow(ex);
             return false;
@@ -189,7 +268,11 @@ final class PoolEvictor<T> {
             pool.swallow(ex);
             return false;
         }
-        if (pool.validate(e) != null) {
+        final RuntimeException failure = pool.validate(e);
+        if (failure != null) {
+            if (failure != MagazineObjectPool.INVALID) {
+                pool.swallow(failure);
+            }
             return false;
         }
         try {

@@ -50,6 +50,28 @@ final class PoolStatistics {
         maxWaitNanos.accumulateAndGet(nanos, Math::max);
     }
 
+    /** Counts a borrow by a thread without a private cache (a virtual thread). */
+    void sharedBorrow() {
+        borrowed.incrementAndGet();
+    }
+
+    /** Counts a return by a thread without a private cache. */
+    void sharedReturn() {
+        returned.incrementAndGet();
+    }
+
+    /** @param nanos the length of a loan ended by a thread without a private cache */
+    void sharedActive(final long nanos) {
+        activeNanos.addAndGet(nanos);
+        activeSamples.incrementAndGet();
+    }
+
+    /** @param nanos how long an object borrowed by a thread without a private cache had been idle */
+    void sharedIdle(final long nanos) {
+        idleNanos.addAndGet(nanos);
+        idleSamples.incrementAndGet();
+    }
+
     /** @param dead the counters of a terminated thread, folded in once */
     void absorb(final ThreadCounters<?> dead) {
         borrowed.addAndGet(dead.borrowed());

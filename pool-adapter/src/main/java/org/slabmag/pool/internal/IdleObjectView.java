@@ -14,9 +14,9 @@ import org.apache.commons.pool2.PooledObjectState;
  * wrapper, whose timestamps the pool does not maintain (each costs a lock). Creation time and object come from the
  * factory's wrapper; the state is {@link PooledObjectState#EVICTION}.
  *
- * <p>The idle time is a lower bound: entries are stamped with the pool clock, which advances once per evictor run,
- * so the view subtracts one run period from the time since the stamp. A policy therefore never evicts an object
- * earlier than {@code GenericObjectPool} would, and at most one run later.
+ * <p>The idle time is the evictor's lower bound of the real one (entries are stamped with the pool clock, which
+ * advances once per evictor run), so a policy never evicts an object earlier than {@code GenericObjectPool} would,
+ * and about one run later.
  *
  * <p>The pool owns the entry's state: the state-changing methods of {@code PooledObject} throw
  * {@link UnsupportedOperationException}. Used by the evictor's thread only, for the duration of one test.
@@ -29,14 +29,12 @@ public final class IdleObjectView<T> implements PooledObject<T> {
     private final long returnMillis;
 
     /**
-     * @param entry       an entry in {@link PoolEntry#EVICTING}, owned by the caller
-     * @param now         {@link System#nanoTime()} at the start of this run
-     * @param periodNanos the evictor's period, the resolution of the entry's idle stamp
+     * @param entry     an entry in {@link PoolEntry#EVICTING}, owned by the caller
+     * @param idleNanos how long it has been idle at least, 0 or more
      */
-    public IdleObjectView(final PoolEntry<T> entry, final long now, final long periodNanos) {
+    public IdleObjectView(final PoolEntry<T> entry, final long idleNanos) {
         this.pooled = entry.pooled();
-        final long nanos = Math.max(0, now - entry.returnedAt() - periodNanos);
-        this.idle = Duration.ofNanos(nanos);
+        this.idle = Duration.ofNanos(idleNanos);
         this.returnMillis = System.currentTimeMillis() - idle.toMillis();
     }
 

@@ -21,7 +21,10 @@ abstract class PoolEntryFields<T> extends PoolEntryLeftPad {
     long returnedAt;
     /** Plain; see {@link PoolEntry#borrowedAt()}. */
     long borrowedAt;
-    /** Written by the borrower (a borrow, {@code UsageTracking.use}); read by the evictor. */
+    /**
+     * Written by the borrower (a borrow, {@code UsageTracking.use}) and reset to {@link PoolEntry#UNUSED} whenever
+     * the entry becomes idle; read by the evictor.
+     */
     volatile long usedAt;
     /** The stack of the last borrow when abandoned objects are logged; written by the borrower. */
     volatile Throwable borrowTrace;
@@ -47,6 +50,7 @@ abstract class PoolEntryFields<T> extends PoolEntryLeftPad {
  *   IDLE --tryRetireIdle--&gt; RETIRED            LOANED --tryRetireLoaned--&gt; RETIRED
  *   LOANED / RELEASING / EVICTING --retire (by the thread that owns the entry)--&gt; RETIRED
  *   RELEASING --condemn (by addObject, when passivation failed)--&gt; CONDEMNED --tryRetireCondemned--&gt; RETIRED
+ *   LOANED --tryClaimAbandoned--&gt; ABANDONING --retire--&gt; RETIRED, or --restoreLoan--&gt; LOANED
  * </pre>
  * A new entry starts {@code LOANED} (created for a borrower) or {@code RELEASING} (created by {@code addObject}).
  * {@code RETIRED} is final; once a retired entry's object is destroyed, {@link #forget()} drops the references to
@@ -74,12 +78,25 @@ public final class PoolEntry<T> extends PoolEntryFields<T> {
     public static final int EVICTING = 4;
     /** Removed from circulation; its destruction is deferred to the pool's next slow path. */
     public static final int CONDEMNED = 5;
+    /**
+     * Claimed from {@link #LOANED} by abandoned-object removal, which checks that the loan it judged abandoned is
+     * still the current one and then retires the entry, or puts it back to {@code LOANED}.
+     */
+    public static final int ABANDONING = 6;
+
+    /**
+     * {@link #usedAt()} of an entry not stamped since it was created or last became idle: its current loan, if any,
+     * has not been recorded yet (the borrower is between its claim and its stamp), so it cannot be abandoned.
+     */
+    public static final long UNUSED = 0;
 
     private static final VarHandle STATE;
+    private static final VarHandle USED_AT;
 
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(PoolEntryFields.class, "state", int.class);
+            USED_AT = MethodHandles.lookup().findVarHandle(PoolEntryFields.class, "usedAt", long.class);
         } catch (final ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -130,8 +147,13 @@ public final class PoolEntry<T> extends PoolEntryFields<T> {
         return STATE.compareAndSet(this, LOANED, RELEASING);
     }
 
-    /** Publishes a {@code RELEASING} entry as {@code IDLE}; only the thread that made it {@code RELEASING} calls this. */
+    /**
+     * Publishes a {@code RELEASING} or {@code EVICTING} entry as {@code IDLE}, with {@link #usedAt()} reset to
+     * {@link #UNUSED} (ordered before the state by the release store, so that whoever claims the entry next sees it
+     * unstamped); only the thread that made it {@code RELEASING} or {@code EVICTING} calls this.
+     */
     public void release() {
+        USED_AT.setOpaque(this, UNUSED);
         STATE.setRelease(this, IDLE);
     }
 
@@ -153,12 +175,25 @@ public final class PoolEntry<T> extends PoolEntryFields<T> {
         return STATE.compareAndSet(this, IDLE, RELEASING);
     }
 
+    /** @return whether this call moved the entry from {@code LOANED} to {@code ABANDONING} */
+    public boolean tryClaimAbandoned() {
+        return STATE.compareAndSet(this, LOANED, ABANDONING);
+    }
+
+    /** Puts an entry the caller moved to {@code ABANDONING} back to {@code LOANED}: its loan was not abandoned. */
+    public void restoreLoan() {
+        STATE.setVolatile(this, LOANED);
+    }
+
     /** @return whether this call moved the entry from {@code IDLE} to {@code EVICTING} */
     public boolean tryClaimForEviction() {
         return STATE.compareAndSet(this, IDLE, EVICTING);
     }
 
-    /** Retires an entry that the calling thread owns ({@code LOANED}, {@code RELEASING} or {@code EVICTING}). */
+    /**
+     * Retires an entry that the calling thread owns ({@code LOANED}, {@code RELEASING}, {@code EVICTING} or
+     * {@code ABANDONING}).
+     */
     public void retire() {
         STATE.setVolatile(this, RETIRED);
     }
@@ -205,17 +240,20 @@ public final class PoolEntry<T> extends PoolEntryFields<T> {
     /** @param time see {@link #borrowedAt()}; only the borrower calls this, after claiming the entry */
     public void setBorrowedAt(final long time) {
         borrowedAt = time;
-        usedAt = time;
+        setUsedAt(time);
     }
 
-    /** @return the {@link System#nanoTime()} of the last borrow or {@code UsageTracking.use}, 0 if untracked */
+    /**
+     * @return the {@link System#nanoTime()} of the current loan's borrow or latest {@code UsageTracking.use}, or
+     *         {@link #UNUSED} if not stamped since the entry was created or last became idle
+     */
     public long usedAt() {
         return usedAt;
     }
 
-    /** @param time see {@link #usedAt()} */
+    /** @param time see {@link #usedAt()}; a reading equal to {@link #UNUSED} is stored one nanosecond later */
     public void setUsedAt(final long time) {
-        usedAt = time;
+        usedAt = time == UNUSED ? UNUSED + 1 : time;
     }
 
     /** @return the stack trace recorded at the current loan's borrow, or null */

@@ -9,7 +9,8 @@ import org.slabmag.internal.magazine.MagazineRack;
  * else swaps in the previous one if it has room. When both are empty (take) or both full (put) the caller
  * exchanges a magazine with the depot through {@link #reload} or {@link #unload}.
  *
- * <p>Not thread-safe: only the owning thread calls the mutating methods. After the owner has terminated, a
+ * <p>Not thread-safe: only the owning thread calls the mutating methods (for a cache without an owner, a stripe
+ * shared by virtual threads, only the holder of the stripe's lock). After the owner has terminated, a
  * thread that observed {@code !owner().isAlive()} (which happens-after everything the owner did, JLS
  * 17.4.4) may take the magazines over with {@link #loaded()} and {@link #previous()}. Any thread may read
  * {@link #loaded()} and {@link #previous()} racily to look for idle entries to steal; see {@link Magazine}.
@@ -20,7 +21,7 @@ public final class ThreadCache<T> extends ThreadCounters<T> {
     private PoolEntry<T> lastLoan;
 
     /**
-     * @param owner    the thread this cache belongs to
+     * @param owner    the thread this cache belongs to, or null for a stripe's cache
      * @param capacity the capacity of each magazine
      */
     public ThreadCache(final Thread owner, final int capacity) {

@@ -416,12 +416,20 @@ public final class SlabAllocator implements AutoCloseable {
         try {
             return takeSmall(c, requested, holder);
         } catch (MemoryLimitExceeded e) {
-            relieveMemoryPressure();
-            try {
-                return takeSmall(c, requested, holder);
-            } catch (MemoryLimitExceeded again) {
-                throw outOfMemory(again);
-            }
+            return allocateSmallUnderPressure(c, requested, holder);
+        }
+    }
+
+    /**
+     * The second try of {@link #allocateSmall}, after the first failed: {@link #relieveMemoryPressure()}, then
+     * once more, then {@link SlabOutOfMemoryError}.
+     */
+    long allocateSmallUnderPressure(int c, int requested, int holder) {
+        relieveMemoryPressure();
+        try {
+            return takeSmall(c, requested, holder);
+        } catch (MemoryLimitExceeded again) {
+            throw outOfMemory(again);
         }
     }
 

@@ -1,7 +1,9 @@
 package org.slabmag;
 
 import org.slabmag.internal.heap.Heap;
+import org.slabmag.internal.heap.MemoryLimitExceeded;
 import org.slabmag.internal.heap.SizeClasses;
+import org.slabmag.internal.magazine.MagazineLayer;
 
 /**
  * <b>Internal API for slabmag's own adapters; not for applications, and free to change.</b> Memory for
@@ -34,12 +36,12 @@ import org.slabmag.internal.heap.SizeClasses;
  */
 public final class UncheckedBlocks {
     private final SlabAllocator allocator;
-    /** Whether small blocks skip the checks: thread caches on and not hardened. */
-    private final boolean unchecked;
+    /** The allocator's magazine layer when small blocks skip the checks (thread caches on, not hardened), else null. */
+    private final MagazineLayer unchecked;
 
     private UncheckedBlocks(SlabAllocator allocator) {
         this.allocator = allocator;
-        this.unchecked = allocator.magazines != null && !allocator.isHardened();
+        this.unchecked = allocator.isHardened() ? null : allocator.magazines;
     }
 
     /**
@@ -62,7 +64,16 @@ public final class UncheckedBlocks {
      * @throws IllegalStateException    after close
      */
     public long allocate(int size) {
-        return allocate(size, unchecked ? SlabAllocator.ADAPTER_UNCHECKED : SlabAllocator.ADAPTER_CHECKED);
+        MagazineLayer layer = unchecked;
+        int c = size > 0 ? SizeClasses.classOf(size) : -1;
+        if (layer == null || c < 0) {
+            return allocate(size, SlabAllocator.ADAPTER_CHECKED);
+        }
+        try {
+            return layer.allocateUnchecked(c, size); // checks the closed flag itself
+        } catch (MemoryLimitExceeded e) {
+            return allocator.allocateSmallUnderPressure(c, size, SlabAllocator.ADAPTER_UNCHECKED);
+        }
     }
 
     /**
@@ -101,11 +112,12 @@ public final class UncheckedBlocks {
      * @throws IllegalStateException    where the call is checked, on a double free
      */
     public void free(long address, int size) {
-        checkSize(size);
-        int c = SizeClasses.classOf(size);
-        if (c >= 0 && unchecked) {
-            allocator.magazines.freeUnchecked(address, c, size);
+        MagazineLayer layer = unchecked;
+        int c = size > 0 ? SizeClasses.classOf(size) : -1;
+        if (layer != null && c >= 0) {
+            layer.freeUnchecked(address, c, size);
         } else {
+            checkSize(size);
             freeChecked(address, c, size);
         }
     }

@@ -2,6 +2,7 @@ package org.slabmag.jmh;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -116,7 +117,7 @@ public final class VirtualThreadPoolComparison {
         }
         final long[] measured = Arrays.copyOfRange(millis, Math.min(2, rounds - 1), rounds);
         Arrays.sort(measured);
-        System.out.printf("%-20s rounds(ms)=%s median=%d ms timeouts=%d other failures=%d%n", name,
+        System.out.printf(Locale.ROOT, "%-20s rounds(ms)=%s median=%d ms timeouts=%d other failures=%d%n", name,
                 Arrays.toString(millis), measured[measured.length / 2], timeouts, failures);
     }
 }

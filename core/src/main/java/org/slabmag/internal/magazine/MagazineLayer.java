@@ -64,6 +64,8 @@ public final class MagazineLayer {
     private final Heap rawHeap;
     private final ClassDepot[] depots = new ClassDepot[SizeClasses.COUNT];
     private final ThreadCaches<ThreadCache> caches;
+    /** {@code caches.slotTable()}, held here to spare the fast path a dependent load. */
+    private final MagazineRack<?>[] slots;
     private final Stripes<ThreadCache> stripes;
     private final long reclaimNanos;
     private volatile long nextMaintenance;
@@ -93,6 +95,7 @@ public final class MagazineLayer {
             depots[c] = new ClassDepot(c, magazineBytes, depotBytes);
         }
         this.caches = new ThreadCaches<>(t -> new ThreadCache(t, this, rawHeap), warmUpCalls, this::retire);
+        this.slots = caches.slotTable();
         this.stripes = new Stripes<>(i -> new ThreadCache(null, this, rawHeap));
     }
 
@@ -239,7 +242,7 @@ public final class MagazineLayer {
 
     /** The private cache of thread {@code t}, or null if it uses the stripes. */
     private ThreadCache cacheOf(Thread t) {
-        ThreadCache cache = caches.find(t);
+        ThreadCache cache = ThreadCaches.find(slots, t);
         return cache != null ? cache : caches.privateCache(t);
     }
 

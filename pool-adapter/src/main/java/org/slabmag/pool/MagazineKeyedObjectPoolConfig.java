@@ -1,9 +1,7 @@
 package org.slabmag.pool;
 
-import java.time.Duration;
 import java.util.Objects;
 
-import org.apache.commons.pool2.SwallowedExceptionListener;
 import org.apache.commons.pool2.impl.GenericKeyedObjectPoolConfig;
 
 /**
@@ -29,18 +27,11 @@ import org.apache.commons.pool2.impl.GenericKeyedObjectPoolConfig;
  *
  * <p>Not thread-safe; a pool copies the configuration when it is constructed, so later changes do not affect it.
  */
-public final class MagazineKeyedObjectPoolConfig implements Cloneable {
+public final class MagazineKeyedObjectPoolConfig extends BaseMagazinePoolConfig {
     private int maxTotalPerKey = GenericKeyedObjectPoolConfig.DEFAULT_MAX_TOTAL_PER_KEY;
     private int maxIdlePerKey = GenericKeyedObjectPoolConfig.DEFAULT_MAX_IDLE_PER_KEY;
     private int minIdlePerKey = GenericKeyedObjectPoolConfig.DEFAULT_MIN_IDLE_PER_KEY;
     private int maxTotal = GenericKeyedObjectPoolConfig.DEFAULT_MAX_TOTAL;
-    private boolean blockWhenExhausted = GenericKeyedObjectPoolConfig.DEFAULT_BLOCK_WHEN_EXHAUSTED;
-    private Duration maxWait = GenericKeyedObjectPoolConfig.DEFAULT_MAX_WAIT;
-    private boolean testOnCreate = GenericKeyedObjectPoolConfig.DEFAULT_TEST_ON_CREATE;
-    private boolean testOnBorrow = GenericKeyedObjectPoolConfig.DEFAULT_TEST_ON_BORROW;
-    private boolean testOnReturn = GenericKeyedObjectPoolConfig.DEFAULT_TEST_ON_RETURN;
-    private SwallowedExceptionListener swallowedExceptionListener;
-    private int magazineSize = MagazineObjectPoolConfig.DEFAULT_MAGAZINE_SIZE;
 
     /**
      * Copies the settings that apply from a {@link GenericKeyedObjectPoolConfig}.
@@ -56,11 +47,7 @@ public final class MagazineKeyedObjectPoolConfig implements Cloneable {
         c.setMaxIdlePerKey(config.getMaxIdlePerKey());
         c.setMinIdlePerKey(config.getMinIdlePerKey());
         c.setMaxTotal(config.getMaxTotal());
-        c.setBlockWhenExhausted(config.getBlockWhenExhausted());
-        c.setMaxWait(config.getMaxWaitDuration());
-        c.setTestOnCreate(config.getTestOnCreate());
-        c.setTestOnBorrow(config.getTestOnBorrow());
-        c.setTestOnReturn(config.getTestOnReturn());
+        c.copyShared(config);
         return c;
     }
 
@@ -139,137 +126,6 @@ public final class MagazineKeyedObjectPoolConfig implements Cloneable {
     }
 
     /**
-     * Returns whether a borrower waits (up to {@link #getMaxWait()}) when no object can be had, else fails.
-     *
-     * @return whether borrowers wait
-     */
-    public boolean getBlockWhenExhausted() {
-        return blockWhenExhausted;
-    }
-
-    /**
-     * Sets whether a borrower waits when no object can be had.
-     *
-     * @param blockWhenExhausted whether borrowers wait
-     */
-    public void setBlockWhenExhausted(final boolean blockWhenExhausted) {
-        this.blockWhenExhausted = blockWhenExhausted;
-    }
-
-    /**
-     * Returns how long a borrower waits when no object can be had.
-     *
-     * @return the wait; negative: forever
-     */
-    public Duration getMaxWait() {
-        return maxWait;
-    }
-
-    /**
-     * Sets how long a borrower waits when no object can be had.
-     *
-     * @param maxWait the wait; negative: forever
-     * @throws NullPointerException if {@code maxWait} is null
-     */
-    public void setMaxWait(final Duration maxWait) {
-        this.maxWait = Objects.requireNonNull(maxWait, "maxWait");
-    }
-
-    /**
-     * Returns whether new objects are validated before their first use.
-     *
-     * @return the setting
-     */
-    public boolean getTestOnCreate() {
-        return testOnCreate;
-    }
-
-    /**
-     * Sets whether new objects are validated before their first use.
-     *
-     * @param testOnCreate the setting
-     */
-    public void setTestOnCreate(final boolean testOnCreate) {
-        this.testOnCreate = testOnCreate;
-    }
-
-    /**
-     * Returns whether objects are validated after activation when borrowed.
-     *
-     * @return the setting
-     */
-    public boolean getTestOnBorrow() {
-        return testOnBorrow;
-    }
-
-    /**
-     * Sets whether objects are validated after activation when borrowed.
-     *
-     * @param testOnBorrow the setting
-     */
-    public void setTestOnBorrow(final boolean testOnBorrow) {
-        this.testOnBorrow = testOnBorrow;
-    }
-
-    /**
-     * Returns whether objects are validated before passivation when returned.
-     *
-     * @return the setting
-     */
-    public boolean getTestOnReturn() {
-        return testOnReturn;
-    }
-
-    /**
-     * Sets whether objects are validated before passivation when returned.
-     *
-     * @param testOnReturn the setting
-     */
-    public void setTestOnReturn(final boolean testOnReturn) {
-        this.testOnReturn = testOnReturn;
-    }
-
-    /**
-     * Returns the listener told of factory exceptions the pool cannot propagate.
-     *
-     * @return the listener, or null
-     */
-    public SwallowedExceptionListener getSwallowedExceptionListener() {
-        return swallowedExceptionListener;
-    }
-
-    /**
-     * Sets the listener told of factory exceptions the pool cannot propagate.
-     *
-     * @param listener the listener; null for none
-     */
-    public void setSwallowedExceptionListener(final SwallowedExceptionListener listener) {
-        this.swallowedExceptionListener = listener;
-    }
-
-    /**
-     * Returns the capacity of a magazine of one key, before the {@code maxIdlePerKey} clamp.
-     *
-     * @return the capacity
-     */
-    public int getMagazineSize() {
-        return magazineSize;
-    }
-
-    /**
-     * Sets the capacity of a magazine of one key; see {@link MagazineObjectPoolConfig#setMagazineSize}.
-     *
-     * @param magazineSize the number of idle objects a magazine holds
-     * @throws IllegalArgumentException if less than 1
-     */
-    public void setMagazineSize(final int magazineSize) {
-        if (magazineSize < 1) {
-            throw new IllegalArgumentException("magazineSize must be at least 1: " + magazineSize);
-        }
-        this.magazineSize = magazineSize;
-    }
-
-    /**
      * Makes the configuration of the pool of one key.
      *
      * @return a configuration with JMX off and the per-key limits as the pool's own
@@ -279,12 +135,8 @@ public final class MagazineKeyedObjectPoolConfig implements Cloneable {
         c.setMaxTotal(maxTotalPerKey);
         c.setMaxIdle(maxIdlePerKey);
         c.setMinIdle(minIdlePerKey);
-        c.setBlockWhenExhausted(false);
-        c.setTestOnCreate(testOnCreate);
-        c.setTestOnBorrow(testOnBorrow);
-        c.setTestOnReturn(testOnReturn);
-        c.setSwallowedExceptionListener(swallowedExceptionListener);
-        c.setMagazineSize(magazineSize);
+        copySharedTo(c);
+        c.setBlockWhenExhausted(false); // the keyed pool does the waiting
         c.setJmxEnabled(false);
         return c;
     }
@@ -296,11 +148,7 @@ public final class MagazineKeyedObjectPoolConfig implements Cloneable {
      */
     @Override
     public MagazineKeyedObjectPoolConfig clone() {
-        try {
-            return (MagazineKeyedObjectPoolConfig) super.clone();
-        } catch (final CloneNotSupportedException e) {
-            throw new AssertionError(e);
-        }
+        return (MagazineKeyedObjectPoolConfig) super.clone();
     }
 
     /**
@@ -312,8 +160,6 @@ public final class MagazineKeyedObjectPoolConfig implements Cloneable {
     public String toString() {
         return "MagazineKeyedObjectPoolConfig[maxTotalPerKey=" + maxTotalPerKey + ", maxIdlePerKey=" + maxIdlePerKey
                 + ", minIdlePerKey=" + minIdlePerKey + ", maxTotal=" + maxTotal
-                + ", blockWhenExhausted=" + blockWhenExhausted + ", maxWait=" + maxWait
-                + ", testOnCreate=" + testOnCreate + ", testOnBorrow=" + testOnBorrow
-                + ", testOnReturn=" + testOnReturn + ", magazineSize=" + magazineSize + ']';
+                + ", " + sharedSettings() + ']';
     }
 }

@@ -6,7 +6,6 @@ import java.util.Objects;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 
-import org.apache.commons.pool2.SwallowedExceptionListener;
 import org.apache.commons.pool2.impl.BaseObjectPoolConfig;
 import org.apache.commons.pool2.impl.EvictionPolicy;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
@@ -46,9 +45,7 @@ import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
  * <p>Not thread-safe; a pool copies the configuration when it is constructed or given one with
  * {@link MagazineObjectPool#setConfig}, so later changes to this object do not affect it.
  */
-public final class MagazineObjectPoolConfig implements Cloneable {
-    /** Default {@link #getMagazineSize()}. */
-    public static final int DEFAULT_MAGAZINE_SIZE = 16;
+public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
     /**
      * The ObjectName base used when {@link #getJmxNameBase()} is null: {@code GenericObjectPool}'s, so that tools
      * that find Commons Pool pools (Micrometer's {@code CommonsObjectPool2Metrics}, dashboards) find this one.
@@ -58,12 +55,6 @@ public final class MagazineObjectPoolConfig implements Cloneable {
     private int maxTotal = GenericObjectPoolConfig.DEFAULT_MAX_TOTAL;
     private int maxIdle = GenericObjectPoolConfig.DEFAULT_MAX_IDLE;
     private int minIdle = GenericObjectPoolConfig.DEFAULT_MIN_IDLE;
-    private boolean blockWhenExhausted = GenericObjectPoolConfig.DEFAULT_BLOCK_WHEN_EXHAUSTED;
-    private Duration maxWait = GenericObjectPoolConfig.DEFAULT_MAX_WAIT;
-    private boolean testOnCreate = GenericObjectPoolConfig.DEFAULT_TEST_ON_CREATE;
-    private boolean testOnBorrow = GenericObjectPoolConfig.DEFAULT_TEST_ON_BORROW;
-    private boolean testOnReturn = GenericObjectPoolConfig.DEFAULT_TEST_ON_RETURN;
-    private SwallowedExceptionListener swallowedExceptionListener;
     private boolean testWhileIdle = GenericObjectPoolConfig.DEFAULT_TEST_WHILE_IDLE;
     private Duration timeBetweenEvictionRuns = GenericObjectPoolConfig.DEFAULT_TIME_BETWEEN_EVICTION_RUNS;
     private Duration minEvictableIdleDuration = GenericObjectPoolConfig.DEFAULT_MIN_EVICTABLE_IDLE_DURATION;
@@ -73,7 +64,6 @@ public final class MagazineObjectPoolConfig implements Cloneable {
     private String evictionPolicyClassName = GenericObjectPoolConfig.DEFAULT_EVICTION_POLICY_CLASS_NAME;
     private boolean lifo = GenericObjectPoolConfig.DEFAULT_LIFO;
     private boolean fairness = GenericObjectPoolConfig.DEFAULT_FAIRNESS;
-    private int magazineSize = DEFAULT_MAGAZINE_SIZE;
     private boolean jmxEnabled = BaseObjectPoolConfig.DEFAULT_JMX_ENABLE;
     private String jmxNameBase;
     private String jmxNamePrefix = BaseObjectPoolConfig.DEFAULT_JMX_NAME_PREFIX;
@@ -100,11 +90,7 @@ public final class MagazineObjectPoolConfig implements Cloneable {
         c.setMaxTotal(config.getMaxTotal());
         c.setMaxIdle(config.getMaxIdle());
         c.setMinIdle(config.getMinIdle());
-        c.setBlockWhenExhausted(config.getBlockWhenExhausted());
-        c.setMaxWait(config.getMaxWaitDuration());
-        c.setTestOnCreate(config.getTestOnCreate());
-        c.setTestOnBorrow(config.getTestOnBorrow());
-        c.setTestOnReturn(config.getTestOnReturn());
+        c.copyShared(config);
         c.setJmxEnabled(config.getJmxEnabled());
         c.setJmxNameBase(config.getJmxNameBase());
         c.setJmxNamePrefix(config.getJmxNamePrefix());
@@ -153,66 +139,6 @@ public final class MagazineObjectPoolConfig implements Cloneable {
     /** @param minIdle see {@link #getMinIdle()} */
     public void setMinIdle(final int minIdle) {
         this.minIdle = minIdle;
-    }
-
-    /** @return whether a borrower waits (up to {@link #getMaxWait()}) when the pool is exhausted, else fails */
-    public boolean getBlockWhenExhausted() {
-        return blockWhenExhausted;
-    }
-
-    /** @param blockWhenExhausted see {@link #getBlockWhenExhausted()} */
-    public void setBlockWhenExhausted(final boolean blockWhenExhausted) {
-        this.blockWhenExhausted = blockWhenExhausted;
-    }
-
-    /** @return how long a borrower waits when the pool is exhausted; negative: forever */
-    public Duration getMaxWait() {
-        return maxWait;
-    }
-
-    /** @param maxWait see {@link #getMaxWait()} */
-    public void setMaxWait(final Duration maxWait) {
-        this.maxWait = Objects.requireNonNull(maxWait, "maxWait");
-    }
-
-    /** @return whether new objects are validated before their first use */
-    public boolean getTestOnCreate() {
-        return testOnCreate;
-    }
-
-    /** @param testOnCreate see {@link #getTestOnCreate()} */
-    public void setTestOnCreate(final boolean testOnCreate) {
-        this.testOnCreate = testOnCreate;
-    }
-
-    /** @return whether objects are validated after activation when borrowed */
-    public boolean getTestOnBorrow() {
-        return testOnBorrow;
-    }
-
-    /** @param testOnBorrow see {@link #getTestOnBorrow()} */
-    public void setTestOnBorrow(final boolean testOnBorrow) {
-        this.testOnBorrow = testOnBorrow;
-    }
-
-    /** @return whether objects are validated before passivation when returned */
-    public boolean getTestOnReturn() {
-        return testOnReturn;
-    }
-
-    /** @param testOnReturn see {@link #getTestOnReturn()} */
-    public void setTestOnReturn(final boolean testOnReturn) {
-        this.testOnReturn = testOnReturn;
-    }
-
-    /** @return the listener told of factory exceptions the pool cannot propagate, or null */
-    public SwallowedExceptionListener getSwallowedExceptionListener() {
-        return swallowedExceptionListener;
-    }
-
-    /** @param listener see {@link #getSwallowedExceptionListener()}; null for none */
-    public void setSwallowedExceptionListener(final SwallowedExceptionListener listener) {
-        this.swallowedExceptionListener = listener;
     }
 
     /** @return whether an evictor run tests idle objects (activate, validate, passivate) */
@@ -344,23 +270,6 @@ public final class MagazineObjectPoolConfig implements Cloneable {
         this.fairness = fairness;
     }
 
-    /** @return the capacity of a magazine before the {@code maxIdle} clamp (see {@link #setMaxIdle}) */
-    public int getMagazineSize() {
-        return magazineSize;
-    }
-
-    /**
-     * @param magazineSize the number of idle objects a magazine holds; larger magazines visit the depot less often
-     *                     and keep more idle objects per thread
-     * @throws IllegalArgumentException if less than 1
-     */
-    public void setMagazineSize(final int magazineSize) {
-        if (magazineSize < 1) {
-            throw new IllegalArgumentException("magazineSize must be at least 1: " + magazineSize);
-        }
-        this.magazineSize = magazineSize;
-    }
-
     /** @return whether the pool registers a {@link MagazineObjectPoolMXBean} in the platform MBean server */
     public boolean getJmxEnabled() {
         return jmxEnabled;
@@ -428,24 +337,18 @@ public final class MagazineObjectPoolConfig implements Cloneable {
 
     @Override
     public MagazineObjectPoolConfig clone() {
-        try {
-            return (MagazineObjectPoolConfig) super.clone();
-        } catch (final CloneNotSupportedException e) {
-            throw new AssertionError(e);
-        }
+        return (MagazineObjectPoolConfig) super.clone();
     }
 
     @Override
     public String toString() {
         return "MagazineObjectPoolConfig[maxTotal=" + maxTotal + ", maxIdle=" + maxIdle + ", minIdle=" + minIdle
-                + ", blockWhenExhausted=" + blockWhenExhausted + ", maxWait=" + maxWait
-                + ", testOnCreate=" + testOnCreate + ", testOnBorrow=" + testOnBorrow
-                + ", testOnReturn=" + testOnReturn + ", testWhileIdle=" + testWhileIdle
+                + ", " + sharedSettings() + ", testWhileIdle=" + testWhileIdle
                 + ", timeBetweenEvictionRuns=" + timeBetweenEvictionRuns + ", minEvictableIdleDuration="
                 + minEvictableIdleDuration + ", softMinEvictableIdleDuration=" + softMinEvictableIdleDuration
                 + ", numTestsPerEvictionRun=" + numTestsPerEvictionRun + ", evictionPolicy=" + evictionPolicy
                 + ", evictionPolicyClassName=" + evictionPolicyClassName + ", lifo=" + lifo + ", fairness=" + fairness
-                + ", magazineSize=" + magazineSize + ", jmxEnabled=" + jmxEnabled
+                + ", jmxEnabled=" + jmxEnabled
                 + ", jmxNameBase=" + jmxNameBase + ", jmxNamePrefix=" + jmxNamePrefix + ']';
     }
 }

@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.slabmag.testing.Concurrency;
+import org.slabmag.testing.Patterns;
 
 /**
  * {@code close()} racing other threads' calls (issue 14): before the fix a racing {@code allocate}
@@ -74,14 +76,8 @@ class CloseRaceTest {
         // the workers keep going for a while after close, on blocks they hold
         Thread.sleep(2);
         stop.set(true);
-        for (Thread t : threads) {
-            t.join();
-        }
-        if (!errors.isEmpty()) {
-            AssertionError e = new AssertionError("seed " + seed, errors.peek());
-            errors.forEach(e::addSuppressed);
-            throw e;
-        }
+        Concurrency.joinAll(threads);
+        Concurrency.rethrow(errors, "seed " + seed);
         for (List<long[]> mine : kept) {
             for (long[] b : mine) {
                 Patterns.check(b[0], b[1], b[2]);

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.slabmag.testing.AllocatorVariant;
+import org.slabmag.testing.Patterns;
 
 /** Every row of the error contract, each followed by proof that the allocator still works. */
 @ExtendWith(OomAsFailure.class)
@@ -81,7 +83,13 @@ class ErrorContractTest {
     }
 
     static SlabAllocator build(String config) {
-        return ModelBasedTest.build(config);
+        return ModelBasedTest.build(switch (config) {
+            case "magazines" -> AllocatorVariant.CHECKED;
+            case "locked" -> AllocatorVariant.NO_THREAD_CACHES;
+            case "hardened" -> AllocatorVariant.HARDENED;
+            case "hardened-locked" -> AllocatorVariant.HARDENED_NO_THREAD_CACHES;
+            default -> throw new IllegalArgumentException(config);
+        });
     }
 
     // ------------------------------------------------------------------ bad sizes and alignments

@@ -5,14 +5,15 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.slabmag.testing.Concurrency;
+import org.slabmag.testing.Ledger;
+import org.slabmag.testing.Ledger.Stamped;
 
 /**
  * The {@code LockedHeap} alone ({@code threadCaches(false)}) under several threads with cross-thread
@@ -20,41 +21,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @ExtendWith(OomAsFailure.class)
 class LockedHeapConcurrencyTest {
-
-    /** A handed-out block: address, size, unique id. */
-    record Stamped(long address, int size, long usable, long id) {
-    }
-
-    /** Hands out blocks, stamping each and recording it as live; fails if an address is live twice. */
-    static final class Ledger {
-        final SlabAllocator a;
-        final ConcurrentHashMap<Long, Long> live = new ConcurrentHashMap<>();
-        final AtomicLong ids = new AtomicLong();
-
-        Ledger(SlabAllocator a) {
-            this.a = a;
-        }
-
-        Stamped allocate(int size) {
-            long address = a.allocate(size);
-            long id = ids.incrementAndGet();
-            Long other = live.putIfAbsent(address, id);
-            if (other != null) {
-                throw new AssertionError("block 0x" + Long.toHexString(address) + " handed out twice: to #" + other + " and #" + id);
-            }
-            long usable = a.usableSize(size);
-            Patterns.fill(address, usable, Patterns.seed(address, id));
-            return new Stamped(address, size, usable, id);
-        }
-
-        void free(Stamped b) {
-            Patterns.check(b.address(), b.usable(), Patterns.seed(b.address(), b.id()));
-            if (!live.remove(b.address(), b.id())) {
-                throw new AssertionError("block 0x" + Long.toHexString(b.address()) + " #" + b.id() + " not live");
-            }
-            a.free(b.address(), b.size());
-        }
-    }
 
     static int size(Random rnd) {
         if (rnd.nextInt(10) == 0) {
@@ -107,14 +73,8 @@ class LockedHeapConcurrencyTest {
                 th.start();
                 ts.add(th);
             }
-            for (Thread th : ts) {
-                th.join();
-            }
-            if (!errors.isEmpty()) {
-                AssertionError e = new AssertionError("a worker failed", errors.peek());
-                errors.forEach(e::addSuppressed);
-                throw e;
-            }
+            Concurrency.joinAll(ts);
+            Concurrency.rethrow(errors);
             AllocatorStats s = a.stats();
             assertEquals(ledger.live.size(), shared.size());
             long used = shared.stream().mapToLong(Stamped::usable).sum();

@@ -20,6 +20,9 @@ import org.agrona.collections.LongHashSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slabmag.internal.heap.LockedHeap;
+import org.slabmag.testing.Concurrency;
+import org.slabmag.testing.Ledger;
+import org.slabmag.testing.Ledger.Stamped;
 
 @ExtendWith(OomAsFailure.class)
 class MagazineBehaviourTest {
@@ -150,7 +153,7 @@ class MagazineBehaviourTest {
             consumer.start();
             producer.join();
             consumer.join();
-            StressTest.rethrow(errors);
+            Concurrency.rethrow(errors);
             long allocated = (long) batches * batch;
             AllocatorStats s = a.stats();
             assertTrue(distinct.size() < allocated / 10,
@@ -231,11 +234,7 @@ class MagazineBehaviourTest {
                     t.start();
                     ts.add(t);
                 }
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (lock.getQueueLength() < threads) {
-                    assertTrue(System.nanoTime() < deadline, "threads did not queue on the heap lock");
-                    Thread.sleep(1);
-                }
+                Concurrency.awaitUntil(() -> lock.getQueueLength() >= threads, "threads did not queue on the heap lock");
             } finally {
                 lock.unlock();
             }
@@ -276,7 +275,7 @@ class MagazineBehaviourTest {
     void threadsSharingASlotKeepSeparateMagazines() throws Exception {
         int threads = 300; // > 256 slots: ids collide
         try (SlabAllocator a = SlabAllocator.builder().threadCacheWarmUp(0).reclaimInterval(Duration.ofHours(1)).build()) {
-            LockedHeapConcurrencyTest.Ledger ledger = new LockedHeapConcurrencyTest.Ledger(a);
+            Ledger ledger = new Ledger(a);
             java.util.concurrent.CyclicBarrier allocated = new java.util.concurrent.CyclicBarrier(threads + 1);
             java.util.concurrent.CyclicBarrier free = new java.util.concurrent.CyclicBarrier(threads + 1);
             ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
@@ -284,7 +283,7 @@ class MagazineBehaviourTest {
             for (int t = 0; t < threads; t++) {
                 Thread th = new Thread(() -> {
                     try {
-                        List<LockedHeapConcurrencyTest.Stamped> mine = new ArrayList<>();
+                        List<Stamped> mine = new ArrayList<>();
                         for (int round = 0; round < 3; round++) {
                             for (int i = 0; i < 150; i++) {
                                 mine.add(ledger.allocate(64));
@@ -295,7 +294,7 @@ class MagazineBehaviourTest {
                         }
                         allocated.await(60, TimeUnit.SECONDS);
                         free.await(60, TimeUnit.SECONDS);
-                        for (LockedHeapConcurrencyTest.Stamped b : mine) {
+                        for (Stamped b : mine) {
                             ledger.free(b);
                         }
                     } catch (Throwable e) {
@@ -314,7 +313,7 @@ class MagazineBehaviourTest {
             for (Thread th : ts) {
                 th.join();
             }
-            StressTest.rethrow(errors);
+            Concurrency.rethrow(errors);
             StressTest.assertAllBack(a, ledger);
         }
     }

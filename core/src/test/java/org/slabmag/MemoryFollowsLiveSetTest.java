@@ -20,8 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.slabmag.LockedHeapConcurrencyTest.Ledger;
-import org.slabmag.LockedHeapConcurrencyTest.Stamped;
+import org.slabmag.testing.Concurrency;
+import org.slabmag.testing.Ledger;
+import org.slabmag.testing.Ledger.Stamped;
+import org.slabmag.testing.Patterns;
 import org.slabmag.internal.Reclaimer;
 
 /**
@@ -46,7 +48,7 @@ class MemoryFollowsLiveSetTest {
             CountDownLatch release = new CountDownLatch(1);
             AtomicInteger errors = new AtomicInteger();
             ConcurrentLinkedQueue<Throwable> firstErrors = new ConcurrentLinkedQueue<>();
-            ExecutorService vts = virtualThreadPerTaskExecutor();
+            ExecutorService vts = Concurrency.virtualThreadPerTaskExecutor();
             try {
                 for (int i = 0; i < threads; i++) {
                     vts.execute(() -> {
@@ -76,7 +78,7 @@ class MemoryFollowsLiveSetTest {
                 assertTrue(parked.await(120, TimeUnit.SECONDS));
                 AllocatorStats s = a.stats();
                 release.countDown();
-                StressTest.rethrow(firstErrors);
+                Concurrency.rethrow(firstErrors);
                 assertEquals(0, errors.get());
                 assertEquals(0, s.threadCaches(), "virtual threads hold no private magazines: " + s);
                 assertEquals(0, s.usedBytes(), s.toString());
@@ -400,7 +402,7 @@ class MemoryFollowsLiveSetTest {
                 th.join(60_000);
                 assertTrue(!th.isAlive(), "a thread is stuck: " + java.util.Arrays.toString(th.getStackTrace()));
             }
-            StressTest.rethrow(errors);
+            Concurrency.rethrow(errors);
             assertTrue(failures.get() > 0, "the limit was reached");
             assertEquals(0, a.stats().usedBytes());
         }
@@ -480,15 +482,9 @@ class MemoryFollowsLiveSetTest {
                 for (Thread th : ts) {
                     th.join();
                 }
-                StressTest.rethrow(errors);
+                Concurrency.rethrow(errors);
                 StressTest.assertAllBack(a, ledger);
             }
         }
     }
-
-    private static ExecutorService virtualThreadPerTaskExecutor() throws ReflectiveOperationException {
-        return (ExecutorService) java.util.concurrent.Executors.class
-            .getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
-    }
-
 }

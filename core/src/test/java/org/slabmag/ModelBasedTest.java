@@ -10,14 +10,18 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.slabmag.testing.AllocatorVariant;
+import org.slabmag.testing.Concurrency;
+import org.slabmag.testing.Patterns;
 
 /**
- * Random allocate/free sequences through the public API against a reference model of the live
- * blocks: every block carries a pattern checked before it is freed, no two live blocks overlap, and
- * the statistics match the model after every batch.
+ * Random allocate/free sequences against a reference model of the live blocks, over every
+ * {@link AllocatorVariant} (the user's checked API and the adapters' paths, in each mode): every block carries a
+ * pattern checked before it is freed, no two live blocks overlap, the statistics match the model after every
+ * batch, invalid frees are refused and change nothing, and a user's free of an adapter's block is refused.
  */
 @ExtendWith(OomAsFailure.class)
 class ModelBasedTest {
@@ -155,14 +159,18 @@ class ModelBasedTest {
     /** Shared state of one run. */
     static final class Run {
         final SlabAllocator a;
+        final AllocatorVariant variant;
+        final AllocatorVariant.Blocks blocks;
         final Geometry g;
         final ConcurrentSkipListMap<Long, Block> intervals = new ConcurrentSkipListMap<>();
         final ConcurrentLinkedQueue<Block> handoff = new ConcurrentLinkedQueue<>();
         final AtomicLong ids = new AtomicLong();
         final boolean crossThread;
 
-        Run(SlabAllocator a, boolean crossThread) {
+        Run(SlabAllocator a, AllocatorVariant variant, boolean crossThread) {
             this.a = a;
+            this.variant = variant;
+            this.blocks = variant.blocks(a);
             this.g = new Geometry(a.chunkSize());
             this.crossThread = crossThread;
         }
@@ -230,9 +238,9 @@ class ModelBasedTest {
 
         void allocate() {
             int size = randomSize();
-            int alignment = rnd.nextInt(4) == 0 ? 1 << rnd.nextInt(13) : 0;
+            int alignment = run.variant.aligns() && rnd.nextInt(4) == 0 ? 1 << rnd.nextInt(13) : 0;
             SlabAllocator a = run.a;
-            long address = alignment == 0 ? a.allocate(size) : a.allocate(size, alignment);
+            long address = run.blocks.allocate(size, alignment);
             long s = run.g.aligned(size, alignment);
             long usable = run.g.usable(s);
             if (alignment == 0) {
@@ -253,18 +261,27 @@ class ModelBasedTest {
             Patterns.check(b.address, b.usable, b.seed);
             model.remove(b);
             assertSame(b, run.intervals.remove(b.address));
-            if (b.alignment == 0) {
-                run.a.free(b.address, b.size);
-            } else {
-                run.a.free(b.address, b.size, b.alignment);
-            }
+            run.blocks.free(b.address, b.size, b.alignment);
         }
 
-        /** Frees that must be refused with IllegalArgumentException and change nothing. */
+        /**
+         * Frees that must be refused and change nothing: a wrong address or size (where the variant's free
+         * checks), or a user's free of an adapter's block with its right size.
+         */
         void invalidFree() {
             Block b = model.blocks.get(rnd.nextInt(model.blocks.size()));
             SlabAllocator a = run.a;
             String before = run.crossThread ? null : figures(a.stats());
+            int kind = rnd.nextInt(3);
+            if (run.variant.adapterOwned() && (kind == 2 || !run.variant.checksFrees())) {
+                RuntimeException e = assertThrows(RuntimeException.class, () -> a.free(b.address, b.size),
+                    () -> "a user's free of an adapter's " + b);
+                assertTrue(e instanceof IllegalArgumentException || e instanceof IllegalStateException, e::toString);
+                if (before != null) {
+                    assertEquals(before, figures(a.stats()), "a refused free changed the statistics");
+                }
+                return;
+            }
             long usable = b.usable;
             int wrongSize;
             if (b.sizeClass >= 0) {
@@ -274,11 +291,10 @@ class ModelBasedTest {
             } else {
                 wrongSize = b.size <= Integer.MAX_VALUE - 8192 ? b.size + 8192 : b.size - 8192;
             }
-            int kind = rnd.nextInt(3);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
                 switch (kind) {
-                    case 0 -> a.free(b.address + 8, b.size);
-                    case 1 -> a.free(b.address, wrongSize);
+                    case 0 -> run.blocks.free(b.address + 8, b.size);
+                    case 1 -> run.blocks.free(b.address, wrongSize);
                     default -> a.free(b.address + 1, b.size, 1);
                 }
             }, () -> "invalid free (kind " + kind + ") of " + b);
@@ -374,16 +390,8 @@ class ModelBasedTest {
         assertTrue(smallUsed <= s.usedBytes());
     }
 
-    static SlabAllocator build(String config) {
-        SlabAllocatorBuilder b = SlabAllocator.builder().chunkSize(CHUNK);
-        switch (config) {
-            case "magazines" -> b.threadCaches(true).hardened(false);
-            case "locked" -> b.threadCaches(false).hardened(false);
-            case "hardened" -> b.threadCaches(true).hardened(true);
-            case "hardened-locked" -> b.threadCaches(false).hardened(true);
-            default -> throw new IllegalArgumentException(config);
-        }
-        return b.build();
+    static SlabAllocator build(AllocatorVariant variant) {
+        return variant.configure(SlabAllocator.builder().chunkSize(CHUNK)).build();
     }
 
     static void finish(Run run, List<Model> models, List<Worker> workers) {
@@ -412,11 +420,11 @@ class ModelBasedTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"magazines", "locked", "hardened", "hardened-locked"})
-    void singleThread(String config) {
-        try (SlabAllocator a = build(config)) {
-            Run run = new Run(a, false);
-            Worker w = new Worker(run, config.hashCode(), 0, 20, 100, 300);
+    @EnumSource(AllocatorVariant.class)
+    void singleThread(AllocatorVariant variant) {
+        try (SlabAllocator a = build(variant)) {
+            Run run = new Run(a, variant, false);
+            Worker w = new Worker(run, variant.name().hashCode(), 0, 20, 100, 300);
             w.steps(100_000, 500, true);
             assertTrue(w.model.allocations > 40_000, "enough allocations: " + w.model.allocations);
             finish(run, List.of(w.model), List.of(w));
@@ -424,17 +432,17 @@ class ModelBasedTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"magazines", "locked", "hardened"})
-    void acrossThreads(String config) throws Exception {
+    @EnumSource(AllocatorVariant.class)
+    void acrossThreads(AllocatorVariant variant) throws Exception {
         int threads = 4;
         int rounds = 4;
         int stepsPerRound = 6_000;
-        try (SlabAllocator a = build(config)) {
-            Run run = new Run(a, true);
+        try (SlabAllocator a = build(variant)) {
+            Run run = new Run(a, variant, true);
             List<Worker> workers = new ArrayList<>();
             List<Model> models = new ArrayList<>();
             for (int i = 0; i < threads; i++) {
-                workers.add(new Worker(run, 1000L * i + config.hashCode(), 0, 10, 40, 120));
+                workers.add(new Worker(run, 1000L * i + variant.name().hashCode(), 0, 10, 40, 120));
                 models.add(workers.get(i).model);
             }
             ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
@@ -452,14 +460,8 @@ class ModelBasedTest {
                     t.start();
                     ts.add(t);
                 }
-                for (Thread t : ts) {
-                    t.join();
-                }
-                if (!errors.isEmpty()) {
-                    AssertionError e = new AssertionError("worker failed in round " + round, errors.peek());
-                    errors.forEach(e::addSuppressed);
-                    throw e;
-                }
+                Concurrency.joinAll(ts);
+                Concurrency.rethrow(errors, variant + ", round " + round);
                 checkStats(run, models);
             }
             finish(run, models, workers);

@@ -12,28 +12,22 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.slabmag.LockedHeapConcurrencyTest.Ledger;
-import org.slabmag.LockedHeapConcurrencyTest.Stamped;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.slabmag.testing.AllocatorVariant;
+import org.slabmag.testing.Concurrency;
+import org.slabmag.testing.Ledger;
+import org.slabmag.testing.Ledger.Stamped;
 
 /**
- * Standard allocator workloads with magazines on. Each ends with: no block handed out twice (a
- * unique stamp per allocation, checked before free, and a ledger of live addresses), used bytes
- * back to zero, and after {@code trim()} nothing cached and at most one chunk reserved.
+ * Standard allocator workloads over every {@link AllocatorVariant}. Each ends with: no block handed out twice (a
+ * unique stamp per allocation, checked before free, and a ledger of live addresses), used bytes back to zero,
+ * the statistics consistent, and after {@code trim()} nothing cached and at most one chunk reserved.
  */
 @ExtendWith(OomAsFailure.class)
 class StressTest {
     private static final Stamped POISON = new Stamped(0, 0, 0, 0);
-
-    static void rethrow(ConcurrentLinkedQueue<Throwable> errors) {
-        if (!errors.isEmpty()) {
-            AssertionError e = new AssertionError("a worker failed", errors.peek());
-            errors.forEach(e::addSuppressed);
-            throw e;
-        }
-    }
 
     static void assertAllBack(SlabAllocator a, Ledger ledger) {
         assertTrue(ledger.live.isEmpty(), ledger.live.size() + " blocks never freed");
@@ -53,15 +47,15 @@ class StressTest {
     }
 
     /** xmalloc: producers allocate 64-byte blocks in batches, consumers free them. */
-    @ParameterizedTest(name = "hardened={0}")
-    @ValueSource(booleans = {false, true})
-    void xmalloc(boolean hardened) throws Exception {
+    @ParameterizedTest
+    @EnumSource(AllocatorVariant.class)
+    void xmalloc(AllocatorVariant variant) throws Exception {
         int producers = 2;
         int consumers = 2;
         int batches = 4000;
         int batch = 100;
-        try (SlabAllocator a = SlabAllocator.builder().hardened(hardened).build()) {
-            Ledger ledger = new Ledger(a);
+        try (SlabAllocator a = variant.build()) {
+            Ledger ledger = new Ledger(variant.blocks(a));
             BlockingQueue<Stamped[]> queue = new ArrayBlockingQueue<>(64);
             ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
             AtomicLong maxTotal = new AtomicLong();
@@ -118,7 +112,7 @@ class StressTest {
             for (Thread t : cs) {
                 t.join();
             }
-            rethrow(errors);
+            Concurrency.rethrow(errors);
             assertEquals((long) producers * batches * batch, ledger.ids.get());
             assertTrue(maxTotal.get() <= 2L * a.chunkSize(),
                 "freed blocks are reused: " + (producers * batches * batch * 64L >> 20) + " MiB allocated in 64-byte blocks, "
@@ -131,15 +125,15 @@ class StressTest {
      * larson: each thread replaces random blocks of an array it inherited from a finished
      * predecessor, then hands the array on to a successor it starts, and ends.
      */
-    @ParameterizedTest(name = "hardened={0}")
-    @ValueSource(booleans = {false, true})
-    void larson(boolean hardened) throws Exception {
+    @ParameterizedTest
+    @EnumSource(AllocatorVariant.class)
+    void larson(AllocatorVariant variant) throws Exception {
         int lanes = 4;
         int generations = 50;
         int slots = 500;
         int rounds = 8000;
-        try (SlabAllocator a = SlabAllocator.builder().hardened(hardened).build()) {
-            Ledger ledger = new Ledger(a);
+        try (SlabAllocator a = variant.build()) {
+            Ledger ledger = new Ledger(variant.blocks(a));
             ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
             CountDownLatch done = new CountDownLatch(lanes);
             List<Stamped[]> finalArrays = new ArrayList<>();
@@ -154,7 +148,7 @@ class StressTest {
             for (Thread t : LarsonThread.LAST) {
                 t.join();
             }
-            rethrow(errors);
+            Concurrency.rethrow(errors);
             AllocatorStats s = a.stats();
             assertEquals(0, s.threadCaches(), "every larson thread ended and its cache was taken back: " + s);
             long used = 0;
@@ -236,14 +230,14 @@ class StressTest {
      * mleak: hundreds of short-lived threads allocate, free part of what they allocated, and end
      * holding magazines; those must come back without any call into the dead threads.
      */
-    @ParameterizedTest(name = "hardened={0}")
-    @ValueSource(booleans = {false, true})
-    void mleak(boolean hardened) throws Exception {
+    @ParameterizedTest
+    @EnumSource(AllocatorVariant.class)
+    void mleak(AllocatorVariant variant) throws Exception {
         int waves = 15;
         int threadsPerWave = 40;
         int blocksPerThread = 60;
-        try (SlabAllocator a = SlabAllocator.builder().threadCacheWarmUp(0).hardened(hardened).build()) {
-            Ledger ledger = new Ledger(a);
+        try (SlabAllocator a = variant.configure(SlabAllocator.builder().threadCacheWarmUp(0)).build()) {
+            Ledger ledger = new Ledger(variant.blocks(a));
             ConcurrentLinkedQueue<Stamped> leaked = new ConcurrentLinkedQueue<>();
             ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
             int[] sizes = {16, 24, 100, 200, 1000, 3000, 8000, 20_000};
@@ -283,13 +277,14 @@ class StressTest {
                 }
                 assertTrue(worked.await(60, TimeUnit.SECONDS));
                 if (wave == 0) {
-                    assertEquals(threadsPerWave, a.stats().threadCaches(), "every live thread holds magazines");
+                    int expected = a.hasThreadCaches() ? threadsPerWave : 0;
+                    assertEquals(expected, a.stats().threadCaches(), "every live thread holds magazines, if any");
                 }
                 exit.countDown();
                 for (Thread th : ts) {
                     th.join();
                 }
-                rethrow(errors);
+                Concurrency.rethrow(errors);
                 AllocatorStats s = a.stats();
                 assertEquals(0, s.threadCaches(), "dead threads' caches are taken back: " + s);
                 long leakedUsable = leaked.stream().mapToLong(Stamped::usable).sum();

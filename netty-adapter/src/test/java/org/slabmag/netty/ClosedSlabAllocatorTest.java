@@ -16,6 +16,7 @@ import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slabmag.SlabAllocator;
+import org.slabmag.testing.Concurrency;
 
 /**
  * Direct buffers whose {@link SlabAllocator} was closed (issue 14): before the fix, reading a live buffer
@@ -119,14 +120,8 @@ class ClosedSlabAllocatorTest {
             slab.close();
             Thread.sleep(2);
             stop.set(true);
-            for (Thread t : threads) {
-                t.join();
-            }
-            if (!errors.isEmpty()) {
-                AssertionError e = new AssertionError("seed " + seed, errors.peek());
-                errors.forEach(e::addSuppressed);
-                throw e;
-            }
+            Concurrency.joinAll(threads);
+            Concurrency.rethrow(errors, "seed " + seed);
             held.add(new ArrayList<>(handoff));
             for (List<Object[]> mine : held) {
                 for (Object[] b : mine) {

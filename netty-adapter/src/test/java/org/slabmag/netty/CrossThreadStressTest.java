@@ -19,6 +19,7 @@ import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.Test;
 import org.slabmag.AllocatorStats;
 import org.slabmag.SlabAllocator;
+import org.slabmag.testing.Concurrency;
 
 /**
  * Producers allocate buffers of random sizes (1 byte to 3 MiB, so slab, buddy and dedicated blocks, with a
@@ -88,13 +89,9 @@ class CrossThreadStressTest {
                 }
             }));
         }
-        for (Thread t : producers) {
-            t.join(TimeUnit.SECONDS.toMillis(60));
-        }
+        Concurrency.joinAll(producers);
         producersDone.set(true);
-        for (Thread t : consumers) {
-            t.join(TimeUnit.SECONDS.toMillis(60));
-        }
+        Concurrency.joinAll(consumers);
         if (failure.get() != null) {
             throw new AssertionError("a worker failed", failure.get());
         }

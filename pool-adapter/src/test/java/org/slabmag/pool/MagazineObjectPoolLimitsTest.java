@@ -24,6 +24,7 @@ import org.apache.commons.pool2.impl.GenericObjectPool;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.junit.jupiter.api.Test;
 import org.slabmag.pool.TrackedFactory.Tracked;
+import org.slabmag.testing.Concurrency;
 
 /** The defects of issue #13 part A, each as GenericObjectPool behaves. */
 class MagazineObjectPoolLimitsTest {
@@ -52,11 +53,7 @@ class MagazineObjectPoolLimitsTest {
     }
 
     private static void awaitWaiters(final MagazineObjectPool<?> pool, final int n) throws InterruptedException {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_MILLIS);
-        while (pool.getNumWaiters() < n) {
-            assertTrue(System.nanoTime() < deadline, "waiters did not block");
-            Thread.sleep(1);
-        }
+        Concurrency.awaitUntil(() -> pool.getNumWaiters() >= n, Duration.ofMillis(JOIN_MILLIS), "waiters did not block");
     }
 
     @Test

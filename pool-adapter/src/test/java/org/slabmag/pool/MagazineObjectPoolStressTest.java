@@ -22,6 +22,7 @@ import org.agrona.MutableDirectBuffer;
 import org.junit.jupiter.api.Test;
 import org.slabmag.SlabAllocator;
 import org.slabmag.pool.TrackedFactory.Tracked;
+import org.slabmag.testing.Concurrency;
 
 /**
  * Many threads on one small pool: borrow on one thread and return on another, invalidate, run the pool dry so that
@@ -73,10 +74,7 @@ class MagazineObjectPoolStressTest {
     }
 
     private static void joinAll(final List<Thread> threads) throws InterruptedException {
-        for (final Thread t : threads) {
-            t.join(JOIN_MILLIS);
-            assertFalse(t.isAlive(), t + " is stuck");
-        }
+        Concurrency.joinAll(threads, Duration.ofMillis(JOIN_MILLIS));
     }
 
     private static void assertQuiescentCounts(final MagazineObjectPool<Tracked> pool, final TrackedFactory f) {

@@ -25,6 +25,7 @@ import org.apache.commons.pool2.impl.DefaultPooledObject;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.junit.jupiter.api.Test;
 import org.slabmag.pool.TrackedFactory.Tracked;
+import org.slabmag.testing.Concurrency;
 
 class MagazineObjectPoolTest {
     private static final long JOIN_MILLIS = 10_000;
@@ -68,11 +69,7 @@ class MagazineObjectPoolTest {
     }
 
     private static void awaitWaiters(final MagazineObjectPool<?> pool, final int n) throws InterruptedException {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_MILLIS);
-        while (pool.getNumWaiters() < n) {
-            assertTrue(System.nanoTime() < deadline, "waiters did not block");
-            Thread.sleep(1);
-        }
+        Concurrency.awaitUntil(() -> pool.getNumWaiters() >= n, Duration.ofMillis(JOIN_MILLIS), "waiters did not block");
     }
 
     private static Throwable failureOf(final CompletableFuture<?> f) throws Exception {

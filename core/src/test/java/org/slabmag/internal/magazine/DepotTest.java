@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.slabmag.internal.heap.Heap;
 import org.slabmag.internal.heap.LockedHeap;
 import org.slabmag.internal.heap.SizeClasses;
+import org.slabmag.testing.Concurrency;
 
 class DepotTest {
     private static final int C = SizeClasses.classOf(64);
@@ -38,11 +39,7 @@ class DepotTest {
                 t.start();
                 ts.add(t);
             }
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (lock.getQueueLength() < threads) {
-                assertTrue(System.nanoTime() < deadline, "threads did not queue on the lock");
-                Thread.sleep(1);
-            }
+            Concurrency.awaitUntil(() -> lock.getQueueLength() >= threads, "threads did not queue on the lock");
         } finally {
             lock.unlock();
         }

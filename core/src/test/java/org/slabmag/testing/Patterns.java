@@ -1,4 +1,4 @@
-package org.slabmag;
+package org.slabmag.testing;
 
 import org.agrona.UnsafeApi;
 

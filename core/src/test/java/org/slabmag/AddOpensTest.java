@@ -1,6 +1,10 @@
 package org.slabmag;
 
-import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +58,8 @@ class AddOpensTest {
         assertTrue(r.output().contains("java.lang.IllegalStateException"), r.output());
         assertTrue(r.output().contains("first attempt: slabmag cannot reach native memory: start the JVM with " + FLAG),
             "the message names the missing flag: " + r.output());
-        assertTrue(r.output().contains("Exception in thread \"main\" java.lang.IllegalStateException: slabmag cannot reach native memory: start the JVM with " + FLAG),
+        assertTrue(r.output().contains("Exception in thread \"main\" java.lang.IllegalStateException: "
+                + "slabmag cannot reach native memory: start the JVM with " + FLAG),
             "and names it again on the next attempt: " + r.output());
         assertFalse(r.output().contains("allocator works"), r.output());
     }

@@ -1,6 +1,15 @@
 package org.slabmag;
 
-import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,7 +87,8 @@ class ErrorContractTest {
     static <T extends Throwable> T assertThrowsNaming(Class<T> type, Executable call, Object value) {
         T e = assertThrows(type, call);
         assertNotNull(e.getMessage());
-        assertTrue(e.getMessage().contains(String.valueOf(value)), () -> "message should name " + value + ": " + e.getMessage());
+        assertTrue(e.getMessage().contains(String.valueOf(value)), () -> "message should name " + value + ": "
+                + e.getMessage());
         return e;
     }
 
@@ -129,7 +139,8 @@ class ErrorContractTest {
     @ValueSource(strings = {"magazines", "locked"})
     void overTheLimitThrowsAnOutOfMemoryErrorNamingLimitAndUsageAndRecovers(String config) {
         long limit = 3L * CHUNK;
-        SlabAllocatorBuilder b = SlabAllocator.builder().chunkSize(CHUNK).maxMemory(limit).threadCaches(config.equals("magazines"));
+        SlabAllocatorBuilder b = SlabAllocator.builder().chunkSize(CHUNK).maxMemory(limit)
+                .threadCaches(config.equals("magazines"));
         try (SlabAllocator a = b.build()) {
             assertEquals(limit, a.maxMemory());
             List<Live> blocks = new ArrayList<>();
@@ -358,7 +369,8 @@ class ErrorContractTest {
                     () -> a.free(huge.address(), 40));
                 for (int i = 0; i < bad.size(); i++) {
                     int n = i;
-                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, bad.get(i), () -> "bad free #" + n);
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, bad.get(i),
+                            () -> "bad free #" + n);
                     assertTrue(e.getMessage().contains("0x"), e.getMessage());
                     assertEquals(figures, figures(a.stats()), "bad free #" + n + " changed the statistics");
                 }
@@ -499,10 +511,12 @@ class ErrorContractTest {
         String old = System.getProperty("slabmag.hardened");
         try {
             System.setProperty("slabmag.hardened", "true");
-            try (SlabAllocator a = SlabAllocator.create(); SlabAllocator b = SlabAllocator.builder().threadCaches(false).build()) {
+            try (SlabAllocator a = SlabAllocator.create();
+                    SlabAllocator b = SlabAllocator.builder().threadCaches(false).build()) {
                 assertTrue(a.isHardened());
                 assertTrue(b.isHardened());
-                assertFalse(SlabAllocator.builder().hardened(false).build().isHardened(), "the builder overrides the property");
+                assertFalse(SlabAllocator.builder().hardened(false).build().isHardened(),
+                        "the builder overrides the property");
                 for (SlabAllocator x : List.of(a, b)) {
                     Live l = live(x, 64);
                     Live keep = live(x, 64);
@@ -600,7 +614,8 @@ class ErrorContractTest {
         for (int bytes : new int[] {0, -1, 1023, (1 << 30) + 1, Integer.MAX_VALUE}) {
             assertThrowsNaming(IllegalArgumentException.class, () -> b.depotBytes(bytes), bytes);
         }
-        for (Duration d : new Duration[] {Duration.ZERO, Duration.ofNanos(999_999), Duration.ofMillis(-1), Duration.ofDays(-1)}) {
+        for (Duration d : new Duration[] {Duration.ZERO, Duration.ofNanos(999_999), Duration.ofMillis(-1),
+                Duration.ofDays(-1)}) {
             assertThrowsNaming(IllegalArgumentException.class, () -> b.reclaimInterval(d), d);
         }
         assertThrowsNaming(IllegalArgumentException.class, () -> b.reclaimInterval(null), null);

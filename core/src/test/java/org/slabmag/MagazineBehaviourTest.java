@@ -1,6 +1,7 @@
 package org.slabmag;
 
-import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Field;
 import java.time.Duration;
@@ -85,7 +86,8 @@ class MagazineBehaviourTest {
                 return out;
             });
             for (long p : second) {
-                assertTrue(seen.contains(p), "block 0x" + Long.toHexString(p) + " did not come from the other thread's frees");
+                assertTrue(seen.contains(p), "block 0x" + Long.toHexString(p)
+                        + " did not come from the other thread's frees");
             }
             SizeClassStats after = classStats(a, c);
             assertEquals(before.slabs(), after.slabs(), "no slab was added");

@@ -1,6 +1,11 @@
 package org.slabmag;
 
-import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -246,12 +251,15 @@ class ModelBasedTest {
             if (alignment == 0) {
                 assertEquals(usable, a.usableSize(size), "usableSize(" + size + ")");
             } else {
-                assertEquals(0, address & (alignment - 1), "allocate(" + size + ", " + alignment + ") = 0x" + Long.toHexString(address));
+                assertEquals(0, address & (alignment - 1), "allocate(" + size + ", " + alignment + ") = 0x"
+                        + Long.toHexString(address));
             }
             long natural = Math.min(4096, Long.lowestOneBit(usable));
             assertTrue(natural >= 16);
-            assertEquals(0, address & (natural - 1), "block of " + usable + " bytes aligned to " + natural + ": 0x" + Long.toHexString(address));
-            Block b = new Block(address, size, alignment, usable, run.g.classOf(s), Patterns.seed(address, run.ids.incrementAndGet()));
+            assertEquals(0, address & (natural - 1), "block of " + usable + " bytes aligned to " + natural + ": 0x"
+                    + Long.toHexString(address));
+            Block b = new Block(address, size, alignment, usable, run.g.classOf(s), Patterns.seed(address,
+                    run.ids.incrementAndGet()));
             claim(run.intervals, b);
             Patterns.fill(address, usable, b.seed);
             model.add(b);
@@ -373,7 +381,8 @@ class ModelBasedTest {
         assertEquals(s.totalBytes(), s.usedBytes() + s.cachedBytes() + s.availableBytes(), where);
         assertTrue(s.cachedBytes() >= 0 && s.availableBytes() >= 0, where);
         assertTrue(s.requestedBytes() <= s.usedBytes(), where);
-        assertEquals((long) s.chunks() * run.a.chunkSize() + hugeUsable, s.totalBytes(), "chunks plus huge blocks: " + where);
+        assertEquals((long) s.chunks() * run.a.chunkSize() + hugeUsable, s.totalBytes(), "chunks plus huge blocks: "
+                + where);
         if (!run.a.hasThreadCaches()) {
             assertEquals(0, s.cachedBytes(), where);
         }

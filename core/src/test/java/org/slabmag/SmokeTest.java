@@ -1,6 +1,6 @@
 package org.slabmag;
 
-import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
@@ -8,7 +8,8 @@ class SmokeTest {
     @Test
     void allocatesAndFreesEveryKind() {
         try (SlabAllocator a = SlabAllocator.create()) {
-            int[] sizes = {1, 16, 17, 100, 129, 256, 257, 4096, 5000, 65536, 65537, 1 << 20, 4 << 20, (4 << 20) + 1, 9 << 20};
+            int[] sizes = {1, 16, 17, 100, 129, 256, 257, 4096, 5000, 65536, 65537, 1 << 20, 4 << 20, (4 << 20) + 1,
+                    9 << 20};
             long[] addrs = new long[sizes.length];
             for (int i = 0; i < sizes.length; i++) {
                 addrs[i] = a.allocate(sizes[i]);

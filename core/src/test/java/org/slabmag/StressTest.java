@@ -1,6 +1,7 @@
 package org.slabmag;
 
-import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -115,7 +116,8 @@ class StressTest {
             Concurrency.rethrow(errors);
             assertEquals((long) producers * batches * batch, ledger.ids.get());
             assertTrue(maxTotal.get() <= 2L * a.chunkSize(),
-                "freed blocks are reused: " + (producers * batches * batch * 64L >> 20) + " MiB allocated in 64-byte blocks, "
+                "freed blocks are reused: " + (producers * batches * batch * 64L >> 20)
+                        + " MiB allocated in 64-byte blocks, "
                     + "at most " + maxTotal.get() + " bytes reserved");
             assertAllBack(a, ledger);
         }
@@ -215,7 +217,8 @@ class StressTest {
                     array[slot] = ledger.allocate(10 + rnd.nextInt(1000));
                 }
                 if (generation + 1 < generations) {
-                    new LarsonThread(a, ledger, array, this, generation + 1, generations, rounds, seed, errors, done).start();
+                    new LarsonThread(a, ledger, array, this, generation + 1, generations, rounds, seed, errors,
+                            done).start();
                     return;
                 }
             } catch (Throwable e) {

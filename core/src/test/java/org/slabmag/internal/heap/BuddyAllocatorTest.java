@@ -1,6 +1,10 @@
 package org.slabmag.internal.heap;
 
-import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -45,7 +49,8 @@ class BuddyAllocatorTest {
             assertEquals(k, b.takenOrder(p));
             assertEquals((1L << max) - (1L << k), b.freePages());
             for (int j = 0; j <= max; j++) {
-                assertEquals(j >= k && j < max ? 1 : 0, b.freeBlocks(j), "free blocks of order " + j + " after split to " + k);
+                assertEquals(j >= k && j < max ? 1 : 0, b.freeBlocks(j), "free blocks of order " + j
+                        + " after split to " + k);
             }
             assertFalse(b.isFree(0));
             assertFalse(b.isRegionFree(0));

@@ -1,6 +1,10 @@
 package org.slabmag.internal.heap;
 
-import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -129,7 +133,8 @@ class HeapTest {
         assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(big + 4096, 256 << 10, 1, false));
         assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(big, 128 << 10, 1, false));
         assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(big, 512 << 10, 1, false));
-        assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(small, 128 << 10, 1, false), "a slab is no buddy block");
+        assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(small, 128 << 10, 1, false),
+                "a slab is no buddy block");
         assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(huge, CHUNK + 8192, 1, false));
         assertThrows(IllegalArgumentException.class, () -> heap.freeLarge(huge + 4096, CHUNK + 1, 1, false));
         assertThrows(IllegalArgumentException.class, () -> heap.freeSmall(big, C64, 1, false));
@@ -141,7 +146,8 @@ class HeapTest {
         assertThrows(IllegalStateException.class, () -> heap.freeLarge(big, 256 << 10, 256 << 10, false), "double free");
         heap.freeLarge(huge, CHUNK + 1, CHUNK + 1, false);
         heap.freeSmall(small, C64, 64, false);
-        assertThrows(IllegalStateException.class, () -> heap.freeSmall(small, C64, 64, false), "double free of a small block");
+        assertThrows(IllegalStateException.class, () -> heap.freeSmall(small, C64, 64, false),
+                "double free of a small block");
         HeapSnapshot s = heap.snapshot();
         assertEquals(0, s.takenBytes());
         assertEquals(0, s.requestedBytes());

@@ -1,6 +1,9 @@
 package org.slabmag.internal.heap;
 
-import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Arrays;
 
@@ -86,7 +89,8 @@ class SlabTest {
                 int expected = offset < used && offset % block == 0 ? offset / block : -1;
                 int got = s.indexOf(BASE + offset);
                 if (got != expected) {
-                    fail("class " + c + " (" + block + " B) offset " + offset + ": indexOf = " + got + ", expected " + expected);
+                    fail("class " + c + " (" + block + " B) offset " + offset + ": indexOf = " + got + ", expected "
+                            + expected);
                 }
             }
             assertEquals(-1, s.indexOf(BASE - block));

@@ -1,6 +1,10 @@
 package org.slabmag.internal.magazine;
 
-import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Field;
 import java.util.ArrayList;
@@ -116,7 +120,8 @@ class DepotTest {
         for (int i = 0; i < ClassDepot.MIN_MAGAZINES; i++) {
             assertTrue(small.offerFull(mags.get(i)));
         }
-        assertFalse(small.offerFull(mags.get(ClassDepot.MIN_MAGAZINES)), "bounded at " + ClassDepot.MIN_MAGAZINES + " magazines");
+        assertFalse(small.offerFull(mags.get(ClassDepot.MIN_MAGAZINES)), "bounded at " + ClassDepot.MIN_MAGAZINES
+                + " magazines");
         assertEquals(16 * ClassDepot.MIN_MAGAZINES, small.cachedRounds());
         small.flush(m -> giveBack(small, m));
         assertEquals(0, small.cachedRounds());
@@ -146,7 +151,8 @@ class DepotTest {
             while (n < 100 && e.offerFull(new AddressMagazine(16))) {
                 n++;
             }
-            assertTrue(n >= ClassDepot.MIN_MAGAZINES && n <= 64 && (n == ClassDepot.MIN_MAGAZINES || n * 1024L <= depotBytes),
+            assertTrue(n >= ClassDepot.MIN_MAGAZINES && n <= 64 && (n == ClassDepot.MIN_MAGAZINES
+                    || n * 1024L <= depotBytes),
                 depotBytes + " depot bytes kept " + n + " magazines of 1 KiB");
         }
     }

@@ -33,6 +33,10 @@ public final class MagazineKeyedObjectPoolConfig extends BaseMagazinePoolConfig 
     private int minIdlePerKey = GenericKeyedObjectPoolConfig.DEFAULT_MIN_IDLE_PER_KEY;
     private int maxTotal = GenericKeyedObjectPoolConfig.DEFAULT_MAX_TOTAL;
 
+    /** Creates a configuration with the defaults listed in the class comment. */
+    public MagazineKeyedObjectPoolConfig() {
+    }
+
     /**
      * Copies the settings that apply from a {@link GenericKeyedObjectPoolConfig}.
      *

@@ -56,7 +56,7 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
     private int maxIdle = GenericObjectPoolConfig.DEFAULT_MAX_IDLE;
     private int minIdle = GenericObjectPoolConfig.DEFAULT_MIN_IDLE;
     private boolean testWhileIdle = GenericObjectPoolConfig.DEFAULT_TEST_WHILE_IDLE;
-    private Duration timeBetweenEvictionRuns = GenericObjectPoolConfig.DEFAULT_TIME_BETWEEN_EVICTION_RUNS;
+    private Duration timeBetweenEvictionRuns = GenericObjectPoolConfig.DEFAULT_DURATION_BETWEEN_EVICTION_RUNS;
     private Duration minEvictableIdleDuration = GenericObjectPoolConfig.DEFAULT_MIN_EVICTABLE_IDLE_DURATION;
     private Duration softMinEvictableIdleDuration = GenericObjectPoolConfig.DEFAULT_SOFT_MIN_EVICTABLE_IDLE_DURATION;
     private int numTestsPerEvictionRun = GenericObjectPoolConfig.DEFAULT_NUM_TESTS_PER_EVICTION_RUN;
@@ -67,6 +67,10 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
     private boolean jmxEnabled = BaseObjectPoolConfig.DEFAULT_JMX_ENABLE;
     private String jmxNameBase;
     private String jmxNamePrefix = BaseObjectPoolConfig.DEFAULT_JMX_NAME_PREFIX;
+
+    /** Creates a configuration with the defaults listed in the class comment. */
+    public MagazineObjectPoolConfig() {
+    }
 
     /**
      * Copies every setting of a {@link GenericObjectPoolConfig} that has a counterpart here.

@@ -24,6 +24,10 @@ public final class IdentityTable<T> {
     private int live;
     private int used;
 
+    /** Creates an empty table of the minimum capacity. */
+    public IdentityTable() {
+    }
+
     private static int home(final Object object, final int mask) {
         return (System.identityHashCode(object) * 0x9E3779B9) >>> 7 & mask;
     }

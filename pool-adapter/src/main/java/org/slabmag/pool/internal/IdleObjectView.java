@@ -48,21 +48,25 @@ public final class IdleObjectView<T> implements PooledObject<T> {
         return idle;
     }
 
+    @Deprecated // deprecated in PooledObject; implemented because the interface still declares it
     @Override
     public Duration getIdleTime() {
         return idle;
     }
 
+    @Deprecated // deprecated in PooledObject; implemented because the interface still declares it
     @Override
     public long getIdleTimeMillis() {
         return idle.toMillis();
     }
 
+    @Deprecated // deprecated in PooledObject; implemented because the interface still declares it
     @Override
     public long getActiveTimeMillis() {
         return 0;
     }
 
+    @Deprecated // deprecated in PooledObject; implemented because the interface still declares it
     @Override
     public long getCreateTime() {
         return pooled.getCreateTime();
@@ -73,16 +77,19 @@ public final class IdleObjectView<T> implements PooledObject<T> {
         return pooled.getCreateInstant();
     }
 
+    @Deprecated // deprecated in PooledObject; implemented because the interface still declares it
     @Override
     public long getLastBorrowTime() {
         return returnMillis;
     }
 
+    @Deprecated // deprecated in PooledObject; implemented because the interface still declares it
     @Override
     public long getLastReturnTime() {
         return returnMillis;
     }
 
+    @Deprecated // deprecated in PooledObject; implemented because the interface still declares it
     @Override
     public long getLastUsedTime() {
         return returnMillis;
@@ -94,6 +101,7 @@ public final class IdleObjectView<T> implements PooledObject<T> {
     }
 
     @Override
+    @SuppressWarnings("deprecation") // getLastReturnTime() is what every PooledObject implements (abstract there)
     public int compareTo(final PooledObject<T> other) {
         return Long.compare(getLastReturnTime(), other.getLastReturnTime());
     }

@@ -15,6 +15,8 @@ import org.slabmag.internal.magazine.MagazineRack;
  * that another thread summing them ({@link #borrowed()} and the other getters, opaque loads) reads each value whole
  * and eventually the latest, with no ordering against anything else. {@link #credits()} is plain and owner-only,
  * except that a thread that observed the owner terminated may read it (JLS 17.4.4).
+ *
+ * @param <T> the type of pooled object
  */
 public abstract class ThreadCounters<T> extends MagazineRack<Magazine<T>> {
     private static final VarHandle BORROWED;

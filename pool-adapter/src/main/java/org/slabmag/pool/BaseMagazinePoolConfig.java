@@ -57,7 +57,7 @@ public abstract class BaseMagazinePoolConfig implements Cloneable {
         target.magazineSize = magazineSize;
     }
 
-    /** @return whether a borrower waits (up to {@link #getMaxWait()}) when the pool is exhausted, else fails */
+    /** {@return whether a borrower waits (up to {@link #getMaxWait()}) when the pool is exhausted, else fails} */
     public final boolean getBlockWhenExhausted() {
         return blockWhenExhausted;
     }
@@ -67,7 +67,7 @@ public abstract class BaseMagazinePoolConfig implements Cloneable {
         this.blockWhenExhausted = blockWhenExhausted;
     }
 
-    /** @return how long a borrower waits when the pool is exhausted; negative: forever */
+    /** {@return how long a borrower waits when the pool is exhausted; negative: forever} */
     public final Duration getMaxWait() {
         return maxWait;
     }
@@ -80,7 +80,7 @@ public abstract class BaseMagazinePoolConfig implements Cloneable {
         this.maxWait = Objects.requireNonNull(maxWait, "maxWait");
     }
 
-    /** @return whether new objects are validated before their first use */
+    /** {@return whether new objects are validated before their first use} */
     public final boolean getTestOnCreate() {
         return testOnCreate;
     }
@@ -90,7 +90,7 @@ public abstract class BaseMagazinePoolConfig implements Cloneable {
         this.testOnCreate = testOnCreate;
     }
 
-    /** @return whether objects are validated after activation when borrowed */
+    /** {@return whether objects are validated after activation when borrowed} */
     public final boolean getTestOnBorrow() {
         return testOnBorrow;
     }
@@ -100,7 +100,7 @@ public abstract class BaseMagazinePoolConfig implements Cloneable {
         this.testOnBorrow = testOnBorrow;
     }
 
-    /** @return whether objects are validated before passivation when returned */
+    /** {@return whether objects are validated before passivation when returned} */
     public final boolean getTestOnReturn() {
         return testOnReturn;
     }
@@ -110,7 +110,7 @@ public abstract class BaseMagazinePoolConfig implements Cloneable {
         this.testOnReturn = testOnReturn;
     }
 
-    /** @return the listener told of factory exceptions the pool cannot propagate, or null */
+    /** {@return the listener told of factory exceptions the pool cannot propagate, or null} */
     public final SwallowedExceptionListener getSwallowedExceptionListener() {
         return swallowedExceptionListener;
     }
@@ -120,7 +120,7 @@ public abstract class BaseMagazinePoolConfig implements Cloneable {
         this.swallowedExceptionListener = listener;
     }
 
-    /** @return the capacity of a magazine before the idle-limit clamp (see the subclasses' {@code maxIdle}) */
+    /** {@return the capacity of a magazine before the idle-limit clamp (see the subclasses' {@code maxIdle})} */
     public final int getMagazineSize() {
         return magazineSize;
     }

@@ -247,8 +247,8 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
     }
 
     /**
-     * @return a copy of the configuration in force; {@code magazineSize}, {@code fairness} and the JMX settings as
-     *         given at construction
+     * {@return a copy of the configuration in force; {@code magazineSize}, {@code fairness} and the JMX settings as
+     * given at construction}
      */
     public MagazineObjectPoolConfig getConfig() {
         final MagazineObjectPoolConfig c = config.clone();
@@ -294,12 +294,12 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
         }
     }
 
-    /** @return whether abandoned-object tracking is on */
+    /** {@return whether abandoned-object tracking is on} */
     public boolean isAbandonedConfig() {
         return abandoned != null;
     }
 
-    /** @return a copy of the abandoned-object settings, or null when tracking is off */
+    /** {@return a copy of the abandoned-object settings, or null when tracking is off} */
     public AbandonedConfig getAbandonedConfig() {
         final AbandonedTracking a = abandoned;
         return a == null ? null : a.config();
@@ -1333,7 +1333,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
         }
     }
 
-    /** @return whether {@link #close()} has been called */
+    /** {@return whether {@link #close()} has been called} */
     public boolean isClosed() {
         return (attention & CLOSED) != 0;
     }
@@ -1377,95 +1377,95 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
         entries.forEach(visitor);
     }
 
-    /** @return the borrowers waiting for an object */
+    /** {@return the borrowers waiting for an object} */
     public int getNumWaiters() {
         return attention >>> 2;
     }
 
-    /** @return the objects the factory has made for this pool */
+    /** {@return the objects the factory has made for this pool} */
     public long getCreatedCount() {
         return statistics.createdCount();
     }
 
-    /** @return the objects this pool has destroyed (or handed to the factory's {@code destroyObject}) */
+    /** {@return the objects this pool has destroyed (or handed to the factory's {@code destroyObject})} */
     public long getDestroyedCount() {
         return statistics.destroyedCount();
     }
 
-    /** @return the objects destroyed because validation failed on borrow ({@code testOnBorrow}) */
+    /** {@return the objects destroyed because validation failed on borrow ({@code testOnBorrow})} */
     public long getDestroyedByBorrowValidationCount() {
         return statistics.destroyedByBorrowValidationCount();
     }
 
-    /** @return the objects the evictor destroyed (by the eviction policy or failed testWhileIdle) */
+    /** {@return the objects the evictor destroyed (by the eviction policy or failed testWhileIdle)} */
     public long getDestroyedByEvictorCount() {
         return statistics.destroyedByEvictorCount();
     }
 
     /**
-     * @return the successful borrows; a sum of per-thread counters, exact when no call is in progress
+     * {@return the successful borrows; a sum of per-thread counters, exact when no call is in progress}
      */
     public long getBorrowedCount() {
         return statistics.borrowedCount(caches.snapshot());
     }
 
-    /** @return the returns accepted (objects returned while on loan); exact when no call is in progress */
+    /** {@return the returns accepted (objects returned while on loan); exact when no call is in progress} */
     public long getReturnedCount() {
         return statistics.returnedCount(caches.snapshot());
     }
 
     /**
-     * @return the mean time borrows waited, over all borrows since the pool was created (a borrow served without
-     *         waiting counts as zero; {@code GenericObjectPool} averages its last 100 borrows)
+     * {@return the mean time borrows waited, over all borrows since the pool was created (a borrow served without
+     * waiting counts as zero; {@code GenericObjectPool} averages its last 100 borrows)}
      */
     public Duration getMeanBorrowWaitDuration() {
         return Duration.ofNanos(statistics.meanWaitNanos(caches.snapshot()));
     }
 
-    /** @return {@link #getMeanBorrowWaitDuration()} in milliseconds */
+    /** {@return {@link #getMeanBorrowWaitDuration()} in milliseconds} */
     public long getMeanBorrowWaitTimeMillis() {
         return getMeanBorrowWaitDuration().toMillis();
     }
 
-    /** @return the longest time a borrow waited */
+    /** {@return the longest time a borrow waited} */
     public Duration getMaxBorrowWaitDuration() {
         return Duration.ofNanos(statistics.maxWaitNanos());
     }
 
-    /** @return {@link #getMaxBorrowWaitDuration()} in milliseconds */
+    /** {@return {@link #getMaxBorrowWaitDuration()} in milliseconds} */
     public long getMaxBorrowWaitTimeMillis() {
         return getMaxBorrowWaitDuration().toMillis();
     }
 
     /**
-     * @return the mean length of the loans that ended while time was tracked (abandoned-object tracking on, see
-     *         {@link #setAbandonedConfig}); zero if none
+     * {@return the mean length of the loans that ended while time was tracked (abandoned-object tracking on, see
+     * {@link #setAbandonedConfig}); zero if none}
      */
     public Duration getMeanActiveDuration() {
         return Duration.ofNanos(statistics.meanActiveNanos(caches.snapshot()));
     }
 
-    /** @return {@link #getMeanActiveDuration()} in milliseconds */
+    /** {@return {@link #getMeanActiveDuration()} in milliseconds} */
     public long getMeanActiveTimeMillis() {
         return getMeanActiveDuration().toMillis();
     }
 
     /**
-     * @return the mean time borrowed objects had been idle, over the borrows made while time was tracked
-     *         (abandoned-object tracking on); zero if none
+     * {@return the mean time borrowed objects had been idle, over the borrows made while time was tracked
+     * (abandoned-object tracking on); zero if none}
      */
     public Duration getMeanIdleDuration() {
         return Duration.ofNanos(statistics.meanIdleNanos(caches.snapshot()));
     }
 
-    /** @return {@link #getMeanIdleDuration()} in milliseconds */
+    /** {@return {@link #getMeanIdleDuration()} in milliseconds} */
     public long getMeanIdleTimeMillis() {
         return getMeanIdleDuration().toMillis();
     }
 
     /**
-     * @return as {@code GenericObjectPool}: the configured abandoned-object timeout when tracking is on, else
-     *         {@code Duration.ofSeconds(Integer.MAX_VALUE)}
+     * {@return the configured abandoned-object timeout when tracking is on, else
+     * {@code Duration.ofSeconds(Integer.MAX_VALUE)}, as {@code GenericObjectPool} does}
      */
     public Duration getRemoveAbandonedTimeoutDuration() {
         final AbandonedTracking a = abandoned;
@@ -1473,19 +1473,19 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
     }
 
     /**
-     * @return the name of this pool's {@link MagazineObjectPoolMXBean}, or null if JMX is off for it or registration
-     *         failed; the name stays known after {@link #close()} unregistered it, as in {@code GenericObjectPool}
+     * {@return the name of this pool's {@link MagazineObjectPoolMXBean}, or null if JMX is off for it or registration
+     * failed; the name stays known after {@link #close()} unregistered it, as in {@code GenericObjectPool}}
      */
     public ObjectName getJmxName() {
         return jmxName;
     }
 
-    /** @return the factory */
+    /** {@return the factory} */
     public PooledObjectFactory<T> getFactory() {
         return factory;
     }
 
-    /** @return the capacity of each magazine, after the {@code maxIdle} clamp */
+    /** {@return the capacity of each magazine, after the {@code maxIdle} clamp} */
     public int getMagazineCapacity() {
         return magazineCapacity;
     }

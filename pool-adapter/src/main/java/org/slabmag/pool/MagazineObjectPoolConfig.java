@@ -101,7 +101,7 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
         return c;
     }
 
-    /** @return the most objects the pool holds at once (on loan and idle), negative for no limit */
+    /** {@return the most objects the pool holds at once (on loan and idle), negative for no limit} */
     public int getMaxTotal() {
         return maxTotal;
     }
@@ -111,7 +111,7 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
         this.maxTotal = maxTotal;
     }
 
-    /** @return the cap on idle objects, negative for no limit; see {@link #setMaxIdle} */
+    /** {@return the cap on idle objects, negative for no limit; see {@link #setMaxIdle}} */
     public int getMaxIdle() {
         return maxIdle;
     }
@@ -135,7 +135,7 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
         this.maxIdle = maxIdle;
     }
 
-    /** @return the idle objects {@link MagazineObjectPool#preparePool()} creates */
+    /** {@return the idle objects {@link MagazineObjectPool#preparePool()} creates} */
     public int getMinIdle() {
         return minIdle;
     }
@@ -145,7 +145,7 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
         this.minIdle = minIdle;
     }
 
-    /** @return whether an evictor run tests idle objects (activate, validate, passivate) */
+    /** {@return whether an evictor run tests idle objects (activate, validate, passivate)} */
     public boolean getTestWhileIdle() {
         return testWhileIdle;
     }
@@ -155,7 +155,7 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
         this.testWhileIdle = testWhileIdle;
     }
 
-    /** @return the time between evictor runs; zero or negative: no evictor */
+    /** {@return the time between evictor runs; zero or negative: no evictor} */
     public Duration getTimeBetweenEvictionRuns() {
         return timeBetweenEvictionRuns;
     }
@@ -171,7 +171,7 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
         this.timeBetweenEvictionRuns = Objects.requireNonNull(timeBetweenEvictionRuns, "timeBetweenEvictionRuns");
     }
 
-    /** @return how long an object must be idle before the default policy evicts it; non-positive: never */
+    /** {@return how long an object must be idle before the default policy evicts it; non-positive: never} */
     public Duration getMinEvictableIdleDuration() {
         return minEvictableIdleDuration;
     }
@@ -185,8 +185,8 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
     }
 
     /**
-     * @return how long an object must be idle before the default policy evicts it while more than minIdle are idle;
-     *         non-positive: never
+     * {@return how long an object must be idle before the default policy evicts it while more than minIdle are idle;
+     * non-positive: never}
      */
     public Duration getSoftMinEvictableIdleDuration() {
         return softMinEvictableIdleDuration;
@@ -201,7 +201,7 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
                 "softMinEvictableIdleDuration");
     }
 
-    /** @return idle objects tested per evictor run; negative n: {@code ceil(idle / -n)} */
+    /** {@return idle objects tested per evictor run; negative n: {@code ceil(idle / -n)}} */
     public int getNumTestsPerEvictionRun() {
         return numTestsPerEvictionRun;
     }
@@ -211,7 +211,7 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
         this.numTestsPerEvictionRun = numTestsPerEvictionRun;
     }
 
-    /** @return the eviction policy, or null to use {@link #getEvictionPolicyClassName()} */
+    /** {@return the eviction policy, or null to use {@link #getEvictionPolicyClassName()}} */
     public EvictionPolicy<?> getEvictionPolicy() {
         return evictionPolicy;
     }
@@ -227,7 +227,7 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
         this.evictionPolicy = evictionPolicy;
     }
 
-    /** @return the class name of the eviction policy used when {@link #getEvictionPolicy()} is null */
+    /** {@return the class name of the eviction policy used when {@link #getEvictionPolicy()} is null} */
     public String getEvictionPolicyClassName() {
         return evictionPolicyClassName;
     }
@@ -241,7 +241,7 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
         this.evictionPolicyClassName = Objects.requireNonNull(evictionPolicyClassName, "evictionPolicyClassName");
     }
 
-    /** @return whether idle objects are reused most recently returned first (always, in this pool) */
+    /** {@return whether idle objects are reused most recently returned first (always, in this pool)} */
     public boolean getLifo() {
         return lifo;
     }
@@ -257,7 +257,7 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
         this.lifo = lifo;
     }
 
-    /** @return whether the pool's lock is fair; see {@link #setFairness} */
+    /** {@return whether the pool's lock is fair; see {@link #setFairness}} */
     public boolean getFairness() {
         return fairness;
     }
@@ -274,7 +274,7 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
         this.fairness = fairness;
     }
 
-    /** @return whether the pool registers a {@link MagazineObjectPoolMXBean} in the platform MBean server */
+    /** {@return whether the pool registers a {@link MagazineObjectPoolMXBean} in the platform MBean server} */
     public boolean getJmxEnabled() {
         return jmxEnabled;
     }
@@ -284,7 +284,7 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
         this.jmxEnabled = jmxEnabled;
     }
 
-    /** @return the ObjectName base, or null for {@link #DEFAULT_JMX_NAME_BASE} */
+    /** {@return the ObjectName base, or null for {@link #DEFAULT_JMX_NAME_BASE}} */
     public String getJmxNameBase() {
         return jmxNameBase;
     }
@@ -305,7 +305,7 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
         this.jmxNameBase = jmxNameBase;
     }
 
-    /** @return the start of the {@code name=} value */
+    /** {@return the start of the {@code name=} value} */
     public String getJmxNamePrefix() {
         return jmxNamePrefix;
     }

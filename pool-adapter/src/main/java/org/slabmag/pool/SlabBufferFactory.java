@@ -48,7 +48,7 @@ public final class SlabBufferFactory implements PooledObjectFactory<MutableDirec
         this.zeroed = zeroed;
     }
 
-    /** @return the capacity of every buffer */
+    /** {@return the capacity of every buffer} */
     public int capacity() {
         return capacity;
     }

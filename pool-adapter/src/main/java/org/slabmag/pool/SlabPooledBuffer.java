@@ -87,17 +87,17 @@ public final class SlabPooledBuffer extends DefaultPooledObject<MutableDirectBuf
         throw new IllegalArgumentException("Not a slab buffer made by a slabmag factory: " + p);
     }
 
-    /** @return the native address of the block */
+    /** {@return the native address of the block} */
     public long address() {
         return address;
     }
 
-    /** @return the buffer capacity in bytes (the size requested from the allocator) */
+    /** {@return the buffer capacity in bytes (the size requested from the allocator)} */
     public int capacity() {
         return capacity;
     }
 
-    /** @return whether the buffer still spans exactly its block, which has not been freed */
+    /** {@return whether the buffer still spans exactly its block, which has not been freed} */
     public boolean isBacked() {
         final MutableDirectBuffer b = getObject();
         return !freed && b.addressOffset() == address && b.capacity() == capacity && b.byteArray() == null;

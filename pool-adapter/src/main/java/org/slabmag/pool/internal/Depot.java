@@ -64,7 +64,7 @@ public final class Depot<T> extends org.slabmag.internal.magazine.Depot<Magazine
         return false;
     }
 
-    /** @return a non-empty magazine, or null */
+    /** {@return a non-empty magazine, or null} */
     public Magazine<T> pollLoaded() {
         final Magazine<T> m = pollFull();
         if (m != null) {
@@ -73,7 +73,7 @@ public final class Depot<T> extends org.slabmag.internal.magazine.Depot<Magazine
         return m;
     }
 
-    /** @return the number of idle references reserved here; approximate while other threads use the depot */
+    /** {@return the number of idle references reserved here; approximate while other threads use the depot} */
     public int idleReferences() {
         return idle.get();
     }

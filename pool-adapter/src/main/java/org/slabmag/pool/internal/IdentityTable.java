@@ -103,7 +103,7 @@ public final class IdentityTable<T> {
         }
     }
 
-    /** @return the number of entries; exact when no insertion or removal is in progress */
+    /** {@return the number of entries; exact when no insertion or removal is in progress} */
     public int size() {
         int n = 0;
         for (final Object slot : slots) {

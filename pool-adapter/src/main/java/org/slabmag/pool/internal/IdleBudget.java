@@ -72,7 +72,7 @@ public final class IdleBudget {
         return available.addAndGet(delta);
     }
 
-    /** @return the credits available now (negative: a debt) */
+    /** {@return the credits available now (negative: a debt)} */
     public long available() {
         return available.get();
     }

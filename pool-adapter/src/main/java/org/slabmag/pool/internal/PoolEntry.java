@@ -112,22 +112,22 @@ public final class PoolEntry<T> extends PoolEntryFields<T> {
         super(pooled, state);
     }
 
-    /** @return the pooled object */
+    /** {@return the pooled object} */
     public T object() {
         return object;
     }
 
-    /** @return the factory's wrapper of the object */
+    /** {@return the factory's wrapper of the object} */
     public PooledObject<T> pooled() {
         return pooled;
     }
 
-    /** @return the current state (a volatile read) */
+    /** {@return the current state (a volatile read)} */
     public int state() {
         return state;
     }
 
-    /** @return whether the entry was created for the loan that holds it and has not been released since */
+    /** {@return whether the entry was created for the loan that holds it and has not been released since} */
     public boolean isFresh() {
         return fresh;
     }
@@ -137,12 +137,12 @@ public final class PoolEntry<T> extends PoolEntryFields<T> {
         this.fresh = fresh;
     }
 
-    /** @return whether this call moved the entry from {@code IDLE} to {@code LOANED} */
+    /** {@return whether this call moved the entry from {@code IDLE} to {@code LOANED}} */
     public boolean tryLoan() {
         return STATE.compareAndSet(this, IDLE, LOANED);
     }
 
-    /** @return whether this call moved the entry from {@code LOANED} to {@code RELEASING}: the "is it on loan" check */
+    /** {@return whether this call moved the entry from {@code LOANED} to {@code RELEASING}: the "is it on loan" check} */
     public boolean tryBeginRelease() {
         return STATE.compareAndSet(this, LOANED, RELEASING);
     }
@@ -157,25 +157,25 @@ public final class PoolEntry<T> extends PoolEntryFields<T> {
         STATE.setRelease(this, IDLE);
     }
 
-    /** @return whether this call moved the entry from {@code IDLE} to {@code RETIRED} */
+    /** {@return whether this call moved the entry from {@code IDLE} to {@code RETIRED}} */
     public boolean tryRetireIdle() {
         return STATE.compareAndSet(this, IDLE, RETIRED);
     }
 
-    /** @return whether this call moved the entry from {@code LOANED} to {@code RETIRED} (invalidation) */
+    /** {@return whether this call moved the entry from {@code LOANED} to {@code RETIRED} (invalidation)} */
     public boolean tryRetireLoaned() {
         return STATE.compareAndSet(this, LOANED, RETIRED);
     }
 
     /**
-     * @return whether this call moved the entry from {@code IDLE} to {@code RELEASING}, to be parked elsewhere and
-     *         {@linkplain #release() released} by the caller
+     * {@return whether this call moved the entry from {@code IDLE} to {@code RELEASING}, to be parked elsewhere and
+     * {@linkplain #release() released} by the caller}
      */
     public boolean tryClaimIdle() {
         return STATE.compareAndSet(this, IDLE, RELEASING);
     }
 
-    /** @return whether this call moved the entry from {@code LOANED} to {@code ABANDONING} */
+    /** {@return whether this call moved the entry from {@code LOANED} to {@code ABANDONING}} */
     public boolean tryClaimAbandoned() {
         return STATE.compareAndSet(this, LOANED, ABANDONING);
     }
@@ -185,7 +185,7 @@ public final class PoolEntry<T> extends PoolEntryFields<T> {
         STATE.setVolatile(this, LOANED);
     }
 
-    /** @return whether this call moved the entry from {@code IDLE} to {@code EVICTING} */
+    /** {@return whether this call moved the entry from {@code IDLE} to {@code EVICTING}} */
     public boolean tryClaimForEviction() {
         return STATE.compareAndSet(this, IDLE, EVICTING);
     }
@@ -203,7 +203,7 @@ public final class PoolEntry<T> extends PoolEntryFields<T> {
         STATE.setVolatile(this, CONDEMNED);
     }
 
-    /** @return whether this call moved the entry from {@code CONDEMNED} to {@code RETIRED} */
+    /** {@return whether this call moved the entry from {@code CONDEMNED} to {@code RETIRED}} */
     public boolean tryRetireCondemned() {
         return STATE.compareAndSet(this, CONDEMNED, RETIRED);
     }
@@ -220,8 +220,8 @@ public final class PoolEntry<T> extends PoolEntryFields<T> {
     }
 
     /**
-     * @return the pool clock reading written when the entry last became idle (see the pool); written by the
-     *         thread that owns the entry before it releases it
+     * {@return the pool clock reading written when the entry last became idle (see the pool); written by the
+     * thread that owns the entry before it releases it}
      */
     public long returnedAt() {
         return returnedAt;
@@ -232,7 +232,7 @@ public final class PoolEntry<T> extends PoolEntryFields<T> {
         returnedAt = time;
     }
 
-    /** @return the {@link System#nanoTime()} of the current loan's borrow, 0 unless tracking is on */
+    /** {@return the {@link System#nanoTime()} of the current loan's borrow, 0 unless tracking is on} */
     public long borrowedAt() {
         return borrowedAt;
     }
@@ -244,8 +244,8 @@ public final class PoolEntry<T> extends PoolEntryFields<T> {
     }
 
     /**
-     * @return the {@link System#nanoTime()} of the current loan's borrow or latest {@code UsageTracking.use}, or
-     *         {@link #UNUSED} if not stamped since the entry was created or last became idle
+     * {@return the {@link System#nanoTime()} of the current loan's borrow or latest {@code UsageTracking.use}, or
+     * {@link #UNUSED} if not stamped since the entry was created or last became idle}
      */
     public long usedAt() {
         return usedAt;
@@ -256,7 +256,7 @@ public final class PoolEntry<T> extends PoolEntryFields<T> {
         usedAt = time == UNUSED ? UNUSED + 1 : time;
     }
 
-    /** @return the stack trace recorded at the current loan's borrow, or null */
+    /** {@return the stack trace recorded at the current loan's borrow, or null} */
     public Throwable borrowTrace() {
         return borrowTrace;
     }

@@ -29,17 +29,17 @@ public final class ThreadCache<T> extends ThreadCounters<T> {
         rotate(0, new Magazine<>(capacity)); // two distinct magazines
     }
 
-    /** @return the loaded magazine (a racy read when called by another thread) */
+    /** {@return the loaded magazine (a racy read when called by another thread)} */
     public Magazine<T> loaded() {
         return loaded(0);
     }
 
-    /** @return the previous magazine (a racy read when called by another thread) */
+    /** {@return the previous magazine (a racy read when called by another thread)} */
     public Magazine<T> previous() {
         return previous(0);
     }
 
-    /** @return an entry now on loan to the caller, or null when both magazines are empty */
+    /** {@return an entry now on loan to the caller, or null when both magazines are empty} */
     public PoolEntry<T> take() {
         final PoolEntry<T> e = loaded(0).takeLoanable();
         if (e != null) {
@@ -50,9 +50,9 @@ public final class ThreadCache<T> extends ThreadCounters<T> {
     }
 
     /**
-     * @return the entry most recently {@linkplain #lent(PoolEntry) lent} by the owner, a hint that spares the
-     *         identity lookup when an object comes back to the thread that borrowed it; possibly stale (it keeps
-     *         one retired object reachable until the owner's next loan) or null
+     * {@return the entry most recently {@linkplain #lent(PoolEntry) lent} by the owner, a hint that spares the
+     * identity lookup when an object comes back to the thread that borrowed it; possibly stale (it keeps
+     * one retired object reachable until the owner's next loan) or null}
      */
     public PoolEntry<T> lastLoan() {
         return lastLoan;

@@ -50,7 +50,7 @@ public final class ThreadCaches<T> {
         return (ThreadCache<T>[]) new ThreadCache<?>[n];
     }
 
-    /** @return the stripes shared by virtual threads, made on first use */
+    /** {@return the stripes shared by virtual threads, made on first use} */
     public Stripes<ThreadCache<T>> stripes() {
         final Stripes<ThreadCache<T>> s = stripes;
         return s != null ? s : makeStripes();
@@ -82,14 +82,14 @@ public final class ThreadCaches<T> {
         }
     }
 
-    /** @return the private caches registered now (the stripes not included) */
+    /** {@return the private caches registered now (the stripes not included)} */
     public int registered() {
         return registry.size();
     }
 
     /**
-     * @return the slot table, for a caller that keeps it in a final field of its own and looks caches up with
-     *         {@link #find}, one dependent load fewer than {@link #current()}; must not be modified
+     * {@return the slot table, for a caller that keeps it in a final field of its own and looks caches up with
+     * {@link #find}, one dependent load fewer than {@link #current()}; must not be modified}
      */
     public MagazineRack<?>[] slotTable() {
         return registry.slotTable();
@@ -105,7 +105,7 @@ public final class ThreadCaches<T> {
         return org.slabmag.internal.magazine.ThreadCaches.find(table, t);
     }
 
-    /** @return the calling platform thread's cache, created on first use; null for a virtual thread */
+    /** {@return the calling platform thread's cache, created on first use; null for a virtual thread} */
     public ThreadCache<T> current() {
         final Thread t = Thread.currentThread();
         final ThreadCache<T> c = registry.find(t);
@@ -113,8 +113,8 @@ public final class ThreadCaches<T> {
     }
 
     /**
-     * @return every registered cache now, then the stripes' caches: a fresh array of racy hints (a cache may retire
-     *         meanwhile, a stripe's cache may be in use)
+     * {@return every registered cache now, then the stripes' caches: a fresh array of racy hints (a cache may retire
+     * meanwhile, a stripe's cache may be in use)}
      */
     @SuppressWarnings("unchecked")
     public ThreadCache<T>[] snapshot() {

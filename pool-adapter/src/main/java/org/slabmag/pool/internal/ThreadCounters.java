@@ -80,37 +80,37 @@ public abstract class ThreadCounters<T> extends MagazineRack<Magazine<T>> {
         IDLE_SAMPLES.setOpaque(this, idleSamples + 1);
     }
 
-    /** @return the borrows counted (an opaque read) */
+    /** {@return the borrows counted (an opaque read)} */
     public final long borrowed() {
         return (long) BORROWED.getOpaque(this);
     }
 
-    /** @return the returns counted (an opaque read) */
+    /** {@return the returns counted (an opaque read)} */
     public final long returned() {
         return (long) RETURNED.getOpaque(this);
     }
 
-    /** @return the sum of the loan lengths added, in nanoseconds (an opaque read) */
+    /** {@return the sum of the loan lengths added, in nanoseconds (an opaque read)} */
     public final long activeNanos() {
         return (long) ACTIVE_NANOS.getOpaque(this);
     }
 
-    /** @return the loan lengths added (an opaque read) */
+    /** {@return the loan lengths added (an opaque read)} */
     public final long activeSamples() {
         return (long) ACTIVE_SAMPLES.getOpaque(this);
     }
 
-    /** @return the sum of the idle times added, in nanoseconds (an opaque read) */
+    /** {@return the sum of the idle times added, in nanoseconds (an opaque read)} */
     public final long idleNanos() {
         return (long) IDLE_NANOS.getOpaque(this);
     }
 
-    /** @return the idle times added (an opaque read) */
+    /** {@return the idle times added (an opaque read)} */
     public final long idleSamples() {
         return (long) IDLE_SAMPLES.getOpaque(this);
     }
 
-    /** @return the idle credits this thread holds; owner only, or after the owner terminated */
+    /** {@return the idle credits this thread holds; owner only, or after the owner terminated} */
     public final int credits() {
         return credits;
     }

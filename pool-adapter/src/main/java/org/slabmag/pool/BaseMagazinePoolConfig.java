@@ -62,7 +62,11 @@ public abstract class BaseMagazinePoolConfig implements Cloneable {
         return blockWhenExhausted;
     }
 
-    /** @param blockWhenExhausted see {@link #getBlockWhenExhausted()} */
+    /**
+     * Chooses whether a borrower waits or fails when the pool is exhausted.
+     *
+     * @param blockWhenExhausted see {@link #getBlockWhenExhausted()}
+     */
     public final void setBlockWhenExhausted(final boolean blockWhenExhausted) {
         this.blockWhenExhausted = blockWhenExhausted;
     }
@@ -73,6 +77,8 @@ public abstract class BaseMagazinePoolConfig implements Cloneable {
     }
 
     /**
+     * Sets how long a borrower waits when the pool is exhausted.
+     *
      * @param maxWait see {@link #getMaxWait()}
      * @throws NullPointerException if {@code maxWait} is null
      */
@@ -85,7 +91,11 @@ public abstract class BaseMagazinePoolConfig implements Cloneable {
         return testOnCreate;
     }
 
-    /** @param testOnCreate see {@link #getTestOnCreate()} */
+    /**
+     * Chooses whether new objects are validated before their first use.
+     *
+     * @param testOnCreate see {@link #getTestOnCreate()}
+     */
     public final void setTestOnCreate(final boolean testOnCreate) {
         this.testOnCreate = testOnCreate;
     }
@@ -95,7 +105,11 @@ public abstract class BaseMagazinePoolConfig implements Cloneable {
         return testOnBorrow;
     }
 
-    /** @param testOnBorrow see {@link #getTestOnBorrow()} */
+    /**
+     * Chooses whether objects are validated after activation when borrowed.
+     *
+     * @param testOnBorrow see {@link #getTestOnBorrow()}
+     */
     public final void setTestOnBorrow(final boolean testOnBorrow) {
         this.testOnBorrow = testOnBorrow;
     }
@@ -105,7 +119,11 @@ public abstract class BaseMagazinePoolConfig implements Cloneable {
         return testOnReturn;
     }
 
-    /** @param testOnReturn see {@link #getTestOnReturn()} */
+    /**
+     * Chooses whether objects are validated before passivation when returned.
+     *
+     * @param testOnReturn see {@link #getTestOnReturn()}
+     */
     public final void setTestOnReturn(final boolean testOnReturn) {
         this.testOnReturn = testOnReturn;
     }
@@ -115,7 +133,11 @@ public abstract class BaseMagazinePoolConfig implements Cloneable {
         return swallowedExceptionListener;
     }
 
-    /** @param listener see {@link #getSwallowedExceptionListener()}; null for none */
+    /**
+     * Sets the listener told of factory exceptions the pool cannot propagate.
+     *
+     * @param listener see {@link #getSwallowedExceptionListener()}; null for none
+     */
     public final void setSwallowedExceptionListener(final SwallowedExceptionListener listener) {
         this.swallowedExceptionListener = listener;
     }
@@ -126,6 +148,8 @@ public abstract class BaseMagazinePoolConfig implements Cloneable {
     }
 
     /**
+     * Sets the capacity of a magazine, before the idle-limit clamp.
+     *
      * @param magazineSize the number of idle objects a magazine holds; larger magazines visit the depot less often
      *                     and keep more idle objects per thread
      * @throws IllegalArgumentException if less than 1

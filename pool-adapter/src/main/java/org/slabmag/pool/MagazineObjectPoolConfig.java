@@ -106,7 +106,11 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
         return maxTotal;
     }
 
-    /** @param maxTotal see {@link #getMaxTotal()} */
+    /**
+     * Limits the objects the pool holds at once, on loan and idle.
+     *
+     * @param maxTotal see {@link #getMaxTotal()}
+     */
     public void setMaxTotal(final int maxTotal) {
         this.maxTotal = maxTotal;
     }
@@ -140,7 +144,11 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
         return minIdle;
     }
 
-    /** @param minIdle see {@link #getMinIdle()} */
+    /**
+     * Sets how many idle objects {@link MagazineObjectPool#preparePool()} creates.
+     *
+     * @param minIdle see {@link #getMinIdle()}
+     */
     public void setMinIdle(final int minIdle) {
         this.minIdle = minIdle;
     }
@@ -150,7 +158,11 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
         return testWhileIdle;
     }
 
-    /** @param testWhileIdle see {@link #getTestWhileIdle()} */
+    /**
+     * Chooses whether an evictor run tests idle objects.
+     *
+     * @param testWhileIdle see {@link #getTestWhileIdle()}
+     */
     public void setTestWhileIdle(final boolean testWhileIdle) {
         this.testWhileIdle = testWhileIdle;
     }
@@ -177,6 +189,8 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
     }
 
     /**
+     * Sets how long an object must be idle before the default policy evicts it.
+     *
      * @param minEvictableIdleDuration see {@link #getMinEvictableIdleDuration()}
      * @throws NullPointerException if null
      */
@@ -193,6 +207,8 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
     }
 
     /**
+     * Sets how long an object must be idle before the default policy evicts it while more than minIdle are idle.
+     *
      * @param softMinEvictableIdleDuration see {@link #getSoftMinEvictableIdleDuration()}
      * @throws NullPointerException if null
      */
@@ -206,7 +222,11 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
         return numTestsPerEvictionRun;
     }
 
-    /** @param numTestsPerEvictionRun see {@link #getNumTestsPerEvictionRun()} */
+    /**
+     * Sets how many idle objects an evictor run tests.
+     *
+     * @param numTestsPerEvictionRun see {@link #getNumTestsPerEvictionRun()}
+     */
     public void setNumTestsPerEvictionRun(final int numTestsPerEvictionRun) {
         this.numTestsPerEvictionRun = numTestsPerEvictionRun;
     }
@@ -233,6 +253,8 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
     }
 
     /**
+     * Names the eviction policy class, used when no policy object is set.
+     *
      * @param evictionPolicyClassName a class with a public no-argument constructor implementing
      *                                {@code EvictionPolicy}; loaded by the pool (thread context class loader first)
      * @throws NullPointerException if null
@@ -279,7 +301,11 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
         return jmxEnabled;
     }
 
-    /** @param jmxEnabled see {@link #getJmxEnabled()} */
+    /**
+     * Chooses whether the pool registers a {@link MagazineObjectPoolMXBean}.
+     *
+     * @param jmxEnabled see {@link #getJmxEnabled()}
+     */
     public void setJmxEnabled(final boolean jmxEnabled) {
         this.jmxEnabled = jmxEnabled;
     }
@@ -311,6 +337,8 @@ public final class MagazineObjectPoolConfig extends BaseMagazinePoolConfig {
     }
 
     /**
+     * Sets the start of the ObjectName's {@code name=} value, which follows the base.
+     *
      * @param jmxNamePrefix the start of the {@code name=} value (default {@code pool}); non-null, and it must make a
      *                      valid ObjectName after the base (no {@code , = : " * ?} or line break in the default base)
      * @throws IllegalArgumentException if null or not valid there

@@ -31,6 +31,8 @@ public final class SlabBufferFactory implements PooledObjectFactory<MutableDirec
     private final boolean zeroed;
 
     /**
+     * Creates a factory of buffers of one capacity over blocks of {@code allocator}.
+     *
      * @param allocator       the allocator the buffers' memory comes from
      * @param capacity        the capacity of every buffer, at least 1
      * @param zeroed          whether buffers are lent zeroed: zeroed when made and when passivated

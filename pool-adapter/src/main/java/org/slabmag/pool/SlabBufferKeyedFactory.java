@@ -23,6 +23,8 @@ public final class SlabBufferKeyedFactory implements KeyedPooledObjectFactory<In
     private final boolean zeroed;
 
     /**
+     * Creates a factory of buffers of the key's capacity over blocks of {@code allocator}.
+     *
      * @param allocator the allocator the buffers' memory comes from
      * @param zeroed    whether buffers are lent zeroed: zeroed when made and when passivated
      */

@@ -21,6 +21,8 @@ public final class Depot<T> extends org.slabmag.internal.magazine.Depot<Magazine
     private final int maxIdle;
 
     /**
+     * Creates an empty depot.
+     *
      * @param magazines the number of magazines each queue holds (at least 2; rounded up to a power of two)
      * @param maxIdle   the most entries loaded magazines may hold, or negative for no limit besides the queue
      */

@@ -33,6 +33,8 @@ public final class IdentityTable<T> {
     }
 
     /**
+     * Looks up the entry of an object by identity; lock-free.
+     *
      * @param object any object, may be null
      * @return the entry of {@code object}, or null if it is not in the table
      */

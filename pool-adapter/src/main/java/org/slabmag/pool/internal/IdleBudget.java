@@ -23,7 +23,11 @@ public final class IdleBudget {
     private final AtomicLong available;
     private long max;
 
-    /** @param maxIdle the cap, negative for no limit */
+    /**
+     * Creates a budget with all {@code maxIdle} credits available.
+     *
+     * @param maxIdle the cap, negative for no limit
+     */
     public IdleBudget(final int maxIdle) {
         this.max = cap(maxIdle);
         this.available = new AtomicLong(max);
@@ -52,7 +56,11 @@ public final class IdleBudget {
         }
     }
 
-    /** @param credits credits given back, 0 or more */
+    /**
+     * Returns credits to the shared budget; they pay off a debt first.
+     *
+     * @param credits credits given back, 0 or more
+     */
     public void give(final int credits) {
         if (credits != 0) {
             available.addAndGet(credits);

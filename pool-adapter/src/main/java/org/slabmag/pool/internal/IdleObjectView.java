@@ -29,6 +29,8 @@ public final class IdleObjectView<T> implements PooledObject<T> {
     private final long returnMillis;
 
     /**
+     * Creates the view of an idle entry the evictor has claimed.
+     *
      * @param entry     an entry in {@link PoolEntry#EVICTING}, owned by the caller
      * @param idleNanos how long it has been idle at least, 0 or more
      */

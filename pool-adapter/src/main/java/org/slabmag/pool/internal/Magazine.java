@@ -18,7 +18,11 @@ import org.slabmag.internal.magazine.ReferenceMagazine;
  * @param <T> the type of pooled object
  */
 public final class Magazine<T> extends ReferenceMagazine<PoolEntry<T>> {
-    /** @param capacity the number of entries this magazine holds, at least 1 */
+    /**
+     * Creates an empty magazine.
+     *
+     * @param capacity the number of entries this magazine holds, at least 1
+     */
     public Magazine(final int capacity) {
         super(capacity);
     }

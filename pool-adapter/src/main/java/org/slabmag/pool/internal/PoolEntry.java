@@ -105,6 +105,8 @@ public final class PoolEntry<T> extends PoolEntryFields<T> {
     long p11, p12, p13, p14, p15, p16, p17;
 
     /**
+     * Creates the entry of an object the factory just made.
+     *
      * @param pooled the factory's wrapper of the object
      * @param state  {@link #LOANED} or {@link #RELEASING}
      */
@@ -132,7 +134,11 @@ public final class PoolEntry<T> extends PoolEntryFields<T> {
         return fresh;
     }
 
-    /** @param fresh see {@link #isFresh()}; only the creating thread calls this */
+    /**
+     * Marks whether the entry was created for the loan that holds it.
+     *
+     * @param fresh see {@link #isFresh()}; only the creating thread calls this
+     */
     public void setFresh(final boolean fresh) {
         this.fresh = fresh;
     }
@@ -227,7 +233,11 @@ public final class PoolEntry<T> extends PoolEntryFields<T> {
         return returnedAt;
     }
 
-    /** @param time see {@link #returnedAt()}; only the thread that owns the entry calls this */
+    /**
+     * Stamps the entry with the pool clock as it becomes idle.
+     *
+     * @param time see {@link #returnedAt()}; only the thread that owns the entry calls this
+     */
     public void setReturnedAt(final long time) {
         returnedAt = time;
     }
@@ -237,7 +247,11 @@ public final class PoolEntry<T> extends PoolEntryFields<T> {
         return borrowedAt;
     }
 
-    /** @param time see {@link #borrowedAt()}; only the borrower calls this, after claiming the entry */
+    /**
+     * Stamps the current loan's borrow, and its latest use with the same reading.
+     *
+     * @param time see {@link #borrowedAt()}; only the borrower calls this, after claiming the entry
+     */
     public void setBorrowedAt(final long time) {
         borrowedAt = time;
         setUsedAt(time);
@@ -251,7 +265,11 @@ public final class PoolEntry<T> extends PoolEntryFields<T> {
         return usedAt;
     }
 
-    /** @param time see {@link #usedAt()}; a reading equal to {@link #UNUSED} is stored one nanosecond later */
+    /**
+     * Stamps the latest use of the current loan.
+     *
+     * @param time see {@link #usedAt()}; a reading equal to {@link #UNUSED} is stored one nanosecond later
+     */
     public void setUsedAt(final long time) {
         usedAt = time == UNUSED ? UNUSED + 1 : time;
     }
@@ -261,7 +279,11 @@ public final class PoolEntry<T> extends PoolEntryFields<T> {
         return borrowTrace;
     }
 
-    /** @param trace see {@link #borrowTrace()}; only the borrower calls this */
+    /**
+     * Records the stack trace of the current loan's borrow.
+     *
+     * @param trace see {@link #borrowTrace()}; only the borrower calls this
+     */
     public void setBorrowTrace(final Throwable trace) {
         borrowTrace = trace;
     }

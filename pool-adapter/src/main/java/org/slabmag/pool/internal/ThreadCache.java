@@ -21,6 +21,8 @@ public final class ThreadCache<T> extends ThreadCounters<T> {
     private PoolEntry<T> lastLoan;
 
     /**
+     * Creates a cache with two empty magazines.
+     *
      * @param owner    the thread this cache belongs to, or null for a stripe's cache
      * @param capacity the capacity of each magazine
      */
@@ -58,12 +60,18 @@ public final class ThreadCache<T> extends ThreadCounters<T> {
         return lastLoan;
     }
 
-    /** @param entry an entry the owner just lent */
+    /**
+     * Remembers the entry the owner just lent, as {@link #lastLoan()}.
+     *
+     * @param entry an entry the owner just lent
+     */
     public void lent(final PoolEntry<T> entry) {
         lastLoan = entry;
     }
 
     /**
+     * Puts an entry into the loaded magazine, else into the previous one swapped in if it has room.
+     *
      * @param entry an entry the caller owns, on its way to idle
      * @return false when both magazines are full
      */

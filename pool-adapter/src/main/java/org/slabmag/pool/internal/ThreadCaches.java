@@ -36,6 +36,8 @@ public final class ThreadCaches<T> {
     private volatile ThreadCache<T>[] stripeCaches = newArray(0);
 
     /**
+     * Creates an empty registry; caches and stripes are made on first use.
+     *
      * @param magazineCapacity the capacity of each magazine of a new cache
      * @param onTerminated     receives each cache whose thread has terminated, once, after it has been forgotten
      */
@@ -96,6 +98,8 @@ public final class ThreadCaches<T> {
     }
 
     /**
+     * Looks the calling thread's cache up in a slot table, without the fallback of {@link #current()}.
+     *
      * @param <T>   the type of pooled object
      * @param table a {@link #slotTable()}
      * @param t     the calling thread

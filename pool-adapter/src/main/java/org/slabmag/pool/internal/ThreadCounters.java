@@ -68,13 +68,21 @@ public abstract class ThreadCounters<T> extends MagazineRack<Magazine<T>> {
         RETURNED.setOpaque(this, returned + 1);
     }
 
-    /** @param nanos the length of a loan that ended; owner only */
+    /**
+     * Adds the length of a finished loan to this thread's active-time sum.
+     *
+     * @param nanos the length of a loan that ended; owner only
+     */
     public final void addActive(final long nanos) {
         ACTIVE_NANOS.setOpaque(this, activeNanos + nanos);
         ACTIVE_SAMPLES.setOpaque(this, activeSamples + 1);
     }
 
-    /** @param nanos how long an object this thread borrowed had been idle; owner only */
+    /**
+     * Adds the idle time of an object this thread borrowed to its idle-time sum.
+     *
+     * @param nanos how long an object this thread borrowed had been idle; owner only
+     */
     public final void addIdle(final long nanos) {
         IDLE_NANOS.setOpaque(this, idleNanos + nanos);
         IDLE_SAMPLES.setOpaque(this, idleSamples + 1);
@@ -115,7 +123,11 @@ public abstract class ThreadCounters<T> extends MagazineRack<Magazine<T>> {
         return credits;
     }
 
-    /** @param credits see {@link #credits()}; owner only */
+    /**
+     * Replaces the count of idle credits this thread holds.
+     *
+     * @param credits see {@link #credits()}; owner only
+     */
     public final void setCredits(final int credits) {
         this.credits = credits;
     }

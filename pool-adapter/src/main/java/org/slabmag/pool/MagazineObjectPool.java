@@ -805,6 +805,9 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
                 }
             } finally {
                 attention -= WAITER;
+                if (attention >= WAITER) {
+                    changed.signal(); // pass the wake-up on: what woke this borrower may serve the next one too
+                }
             }
         } finally {
             lock.unlock();
@@ -827,12 +830,16 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
         return found.isEmpty() ? null : found.get(0);
     }
 
-    /** Wakes waiting borrowers, if any. */
+    /**
+     * Wakes one waiting borrower, if any: one object (or one unit of capacity) serves one borrower, and a borrower
+     * that leaves the wait wakes the next ({@link #awaitExhausted}), so thousands of waiting virtual threads are not
+     * all woken for each return (as {@code GenericObjectPool}'s deque wakes one taker).
+     */
     void signalWaiters() {
         if (attention >= WAITER) {
             lock.lock();
             try {
-                changed.signalAll();
+                changed.signal();
             } finally {
                 lock.unlock();
             }

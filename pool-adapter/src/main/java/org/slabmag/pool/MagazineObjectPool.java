@@ -23,9 +23,9 @@ import org.apache.commons.pool2.PooledObjectFactory;
 import org.apache.commons.pool2.SwallowedExceptionListener;
 import org.apache.commons.pool2.UsageTracking;
 import org.apache.commons.pool2.impl.AbandonedConfig;
+import org.slabmag.internal.magazine.Depot;
 import org.slabmag.internal.magazine.MagazineRack;
 import org.slabmag.internal.magazine.Stripes;
-import org.slabmag.pool.internal.Depot;
 import org.slabmag.pool.internal.IdentityTable;
 import org.slabmag.pool.internal.IdleBudget;
 import org.slabmag.pool.internal.Magazine;
@@ -126,7 +126,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
     private volatile long clock = System.nanoTime();
 
     private final IdentityTable<T> entries = new IdentityTable<>();
-    private final Depot<T> depot;
+    private final Depot<Magazine<T>> depot;
     private final ThreadCaches<T> caches;
     /** {@code caches.slotTable()}, held here to spare the hot path a load. */
     private final MagazineRack<?>[] cacheSlots;
@@ -190,7 +190,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
                 : Math.max(1, Math.min(c.getMagazineSize(), maxIdle / 2));
         this.spareCredits = Math.max(1, magazineCapacity / 4);
         this.idleBudget = new IdleBudget(maxIdle);
-        this.depot = new Depot<>(DEPOT_MAGAZINES, -1);
+        this.depot = new Depot<>(DEPOT_MAGAZINES);
         this.caches = new ThreadCaches<>(magazineCapacity, this::reclaim);
         this.cacheSlots = caches.slotTable();
         this.evictor = new PoolEvictor<>(this);
@@ -592,7 +592,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
      */
     private PoolEntry<T> reload(final ThreadCache<T> cache) {
         Magazine<T> m;
-        while ((m = depot.pollLoaded()) != null) {
+        while ((m = depot.pollFull()) != null) {
             depot.offerEmpty(cache.reload(m));
             final PoolEntry<T> e = cache.take();
             if (e != null) {
@@ -1035,8 +1035,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
     }
 
     private boolean offerLoaded(final Magazine<T> m) {
-        depot.reserve(m.size());
-        return depot.offerLoaded(m);
+        return depot.offerFull(m);
     }
 
     /**
@@ -1051,7 +1050,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
         final List<Magazine<T>> packed = new ArrayList<>();
         Magazine<T> into = null;
         Magazine<T> m;
-        for (int i = 0; i < DEPOT_MAGAZINES && (m = depot.pollLoaded()) != null; i++) {
+        for (int i = 0; i < DEPOT_MAGAZINES && (m = depot.pollFull()) != null; i++) {
             PoolEntry<T> e;
             while ((e = m.poll()) != null) {
                 if (e.state() != PoolEntry.IDLE) {
@@ -1292,7 +1291,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
             }
         });
         Magazine<T> m;
-        while ((m = depot.pollLoaded()) != null) {
+        while ((m = depot.pollFull()) != null) {
             m.clear();
             depot.offerEmpty(m);
         }

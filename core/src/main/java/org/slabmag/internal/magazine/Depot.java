@@ -19,8 +19,8 @@ import org.jctools.queues.atomic.MpmcAtomicArrayQueue;
  * since its last call: the lowest number of full magazines the depot held in between, so an idle
  * depot drains to nothing.
  *
- * <p>Thread-safe and lock-free. Subclasses add what their rounds need (the allocator's size class
- * and magazine growth, the pool's idle limit).
+ * <p>Thread-safe and lock-free. The pool uses it as it is; the allocator's {@code ClassDepot} adds a size
+ * class and magazine growth.
  *
  * @param <M> the type of magazine
  */
@@ -34,8 +34,9 @@ public class Depot<M extends Magazine> {
      * An empty depot: two bounded queues, of full and of empty magazines.
      *
      * @param magazines the magazines each queue holds: a power of two, at least 2
+     * @throws IllegalArgumentException if {@code magazines} is not a power of two of at least 2
      */
-    protected Depot(int magazines) {
+    public Depot(int magazines) {
         if (magazines < 2 || Integer.bitCount(magazines) != 1) {
             throw new IllegalArgumentException("magazines must be a power of two >= 2: " + magazines);
         }

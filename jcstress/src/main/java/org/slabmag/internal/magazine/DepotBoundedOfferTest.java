@@ -28,7 +28,7 @@ import org.openjdk.jcstress.infra.results.III_Result;
     desc = "a magazine lost, kept twice, or in the depot after its offer was refused, or the round count wrong")
 @State
 public class DepotBoundedOfferTest {
-    private final Depot<ReferenceMagazine<Object>> depot = new Depot<>(2) { };
+    private final Depot<ReferenceMagazine<Object>> depot = new Depot<>(2);
     private final ReferenceMagazine<Object> first = filled(1);
     private final ReferenceMagazine<Object> second = filled(3);
     private final ReferenceMagazine<Object> third = filled(5);

@@ -38,7 +38,7 @@ public class ReferenceDepotTest {
         int value;
     }
 
-    private final Depot<ReferenceMagazine<Item>> depot = new Depot<>(4) { };
+    private final Depot<ReferenceMagazine<Item>> depot = new Depot<>(4);
     private boolean polledFirst;
     private boolean polledSecond;
 

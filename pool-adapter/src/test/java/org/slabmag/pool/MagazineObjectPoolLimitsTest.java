@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.slabmag.pool.PoolTesting.JOIN_MILLIS;
+import static org.slabmag.pool.PoolTesting.async;
+import static org.slabmag.pool.PoolTesting.awaitWaiters;
 
 import java.lang.ref.WeakReference;
 import java.time.Duration;
@@ -24,11 +27,9 @@ import org.apache.commons.pool2.impl.GenericObjectPool;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.junit.jupiter.api.Test;
 import org.slabmag.pool.TrackedFactory.Tracked;
-import org.slabmag.testing.Concurrency;
 
 /** The defects of issue #13 part A, each as GenericObjectPool behaves. */
 class MagazineObjectPoolLimitsTest {
-    private static final long JOIN_MILLIS = 10_000;
 
     private static MagazineObjectPoolConfig config(final int maxTotal, final int maxIdle) {
         final MagazineObjectPoolConfig c = new MagazineObjectPoolConfig();
@@ -36,24 +37,6 @@ class MagazineObjectPoolLimitsTest {
         c.setMaxIdle(maxIdle);
         c.setJmxEnabled(false);
         return c;
-    }
-
-    private static <V> CompletableFuture<V> async(final java.util.concurrent.Callable<V> body) {
-        final CompletableFuture<V> f = new CompletableFuture<>();
-        final Thread t = new Thread(() -> {
-            try {
-                f.complete(body.call());
-            } catch (final Throwable e) {
-                f.completeExceptionally(e);
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-        return f;
-    }
-
-    private static void awaitWaiters(final MagazineObjectPool<?> pool, final int n) throws InterruptedException {
-        Concurrency.awaitUntil(() -> pool.getNumWaiters() >= n, Duration.ofMillis(JOIN_MILLIS), "waiters did not block");
     }
 
     @Test

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.slabmag.pool.PoolTesting.JOIN_MILLIS;
+import static org.slabmag.pool.PoolTesting.async;
+import static org.slabmag.pool.PoolTesting.awaitWaiters;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,10 +28,8 @@ import org.apache.commons.pool2.impl.DefaultPooledObject;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.junit.jupiter.api.Test;
 import org.slabmag.pool.TrackedFactory.Tracked;
-import org.slabmag.testing.Concurrency;
 
 class MagazineObjectPoolTest {
-    private static final long JOIN_MILLIS = 10_000;
 
     private static MagazineObjectPoolConfig config(final int maxTotal) {
         final MagazineObjectPoolConfig c = new MagazineObjectPoolConfig();
@@ -54,24 +55,6 @@ class MagazineObjectPoolTest {
         }
     }
 
-    private static <V> CompletableFuture<V> async(final ThrowingSupplier<V> body) {
-        final CompletableFuture<V> f = new CompletableFuture<>();
-        final Thread t = new Thread(() -> {
-            try {
-                f.complete(body.get());
-            } catch (final Throwable e) {
-                f.completeExceptionally(e);
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-        return f;
-    }
-
-    private static void awaitWaiters(final MagazineObjectPool<?> pool, final int n) throws InterruptedException {
-        Concurrency.awaitUntil(() -> pool.getNumWaiters() >= n, Duration.ofMillis(JOIN_MILLIS), "waiters did not block");
-    }
-
     private static Throwable failureOf(final CompletableFuture<?> f) throws Exception {
         final ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(JOIN_MILLIS, TimeUnit.MILLISECONDS));
         return e.getCause();
@@ -80,11 +63,6 @@ class MagazineObjectPoolTest {
     @FunctionalInterface
     interface ThrowingRunnable {
         void run() throws Exception;
-    }
-
-    @FunctionalInterface
-    interface ThrowingSupplier<V> {
-        V get() throws Exception;
     }
 
     @Test

@@ -53,10 +53,11 @@ public final class AllocatorStats {
 
     /**
      * Reserved bytes not given back to the operating system page by page: {@link #totalBytes()} less
-     * the free pages of kept chunks that decay returned (with {@code madvise}, on JDK 22+) and that
+     * the free pages of kept chunks that decay returned (with {@code madvise}, on Linux) and that
      * were not handed out since. An upper bound on what this allocator adds to the process's resident
      * memory: a chunk counts as resident again once any page of it is taken. Equal to
-     * {@link #totalBytes()} where pages cannot be given back one by one (JDK 17 to 21).
+     * {@link #totalBytes()} where pages cannot be given back one by one (off Linux, or with
+     * {@code -Dslabmag.releasePages=false}).
      *
      * @return the reserved bytes still counted resident, between 0 and {@link #totalBytes()}
      */

@@ -571,7 +571,7 @@ public final class Heap {
     /**
      * Gives the free pages of a kept chunk back to the OS (see {@link NativeMemory#releasePages}):
      * what live blocks pin of a chunk stays resident, the rest leaves. Does nothing where pages cannot
-     * be given back (before JDK 22).
+     * be given back (off Linux, or turned off).
      */
     private void releaseFreePages(int region) {
         if (!NativeMemory.canReleasePages()) {

@@ -1,8 +1,10 @@
 package org.slabmag.internal.memory;
 
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Array;
+import java.lang.reflect.Method;
 import java.util.Optional;
 
 import org.agrona.UnsafeApi;
@@ -69,22 +71,34 @@ public final class NativeMemory {
      * Gives the physical pages of {@code [address, address + bytes)} back to the operating system
      * while keeping the range reserved ({@code madvise(MADV_DONTNEED)}): resident memory drops at once,
      * and a later touch maps zeroed pages. The range must be page-aligned and hold nothing anyone
-     * reads. Available on Linux with JDK 22 or later (the FFM API, reached reflectively so that this
-     * class compiles for Java 17); elsewhere, or with {@code -Dslabmag.releasePages=false}, it does
-     * nothing. The first call links {@code madvise}: JDK 24+ then warns once about native access
-     * unless the JVM runs with {@code --enable-native-access=ALL-UNNAMED}.
+     * reads. On Linux it takes one of two routes, both linked on first use and reached reflectively so
+     * that this class compiles for Java 17:
+     * <ul>
+     * <li>JDK 22 and later: a downcall to {@code madvise} through the FFM API. JDK 24+ warns once about
+     * native access unless the JVM runs with {@code --enable-native-access=ALL-UNNAMED} (the shaded
+     * jars say {@code Enable-Native-Access: ALL-UNNAMED} in their manifest).</li>
+     * <li>JDK 17 to 21: the JDK's own {@code madvise} behind {@code MappedByteBuffer} and mapped memory
+     * segments, {@code jdk.internal.misc.ScopedMemoryAccess.unload}, which lives in the package
+     * slabmag already needs opened ({@link #ADD_OPENS}); no further option.</li>
+     * </ul>
+     * Elsewhere, or with {@code -Dslabmag.releasePages=false}, it does nothing and returns false.
      *
      * @return whether the pages were given back
      * @param address the first byte of the range, page-aligned
      * @param bytes   the length of the range, a multiple of the page size
      */
     public static boolean releasePages(long address, long bytes) {
-        MethodHandle madvise = PageAdvice.MADVISE;
-        if (madvise == null) {
-            return false;
-        }
+        MethodHandle madvise = PageRelease.MADVISE;
         try {
-            return (int) madvise.invokeExact(address, bytes, PageAdvice.MADV_DONTNEED) == 0;
+            if (madvise != null) {
+                return (int) madvise.invokeExact(address, bytes, PageRelease.MADV_DONTNEED) == 0;
+            }
+            MethodHandle unload = PageRelease.UNLOAD;
+            if (unload != null) {
+                unload.invokeExact(address, bytes);
+                return true;
+            }
+            return false;
         } catch (Throwable e) {
             return false;
         }
@@ -93,22 +107,24 @@ public final class NativeMemory {
     /**
      * Whether {@link #releasePages} can give pages back in this JVM.
      *
-     * @return true if the {@code madvise} downcall could be linked (Linux, JDK 22+, not turned off); links it
+     * @return true if one of the routes of {@link #releasePages} could be linked (Linux, not turned off);
+     *     links it
      */
     public static boolean canReleasePages() {
-        return PageAdvice.MADVISE != null;
+        return PageRelease.MADVISE != null || PageRelease.UNLOAD != null;
     }
 
-    /** The {@code madvise} downcall, linked on first use. */
-    private static final class PageAdvice {
+    /** The two routes to {@code madvise(MADV_DONTNEED)}, linked on first use; at most one is not null. */
+    private static final class PageRelease {
         static final int MADV_DONTNEED = 4;
-        static final MethodHandle MADVISE = link();
+        private static final boolean ENABLED = System.getProperty("os.name", "").startsWith("Linux")
+            && Boolean.parseBoolean(System.getProperty("slabmag.releasePages", "true"));
+        /** {@code (long address, long bytes, int advice) int}: the FFM downcall (JDK 22+). */
+        static final MethodHandle MADVISE = ENABLED && Runtime.version().feature() >= 22 ? linkMadvise() : null;
+        /** {@code (long address, long bytes) void}: the JDK's own unload of mapped memory (JDK 17 to 21). */
+        static final MethodHandle UNLOAD = ENABLED && Runtime.version().feature() < 22 ? linkUnload() : null;
 
-        private static MethodHandle link() {
-            if (Runtime.version().feature() < 22 || !System.getProperty("os.name", "").startsWith("Linux")
-                || !Boolean.parseBoolean(System.getProperty("slabmag.releasePages", "true"))) {
-                return null;
-            }
+        private static MethodHandle linkMadvise() {
             try {
                 Class<?> linkerType = Class.forName("java.lang.foreign.Linker");
                 Class<?> layoutType = Class.forName("java.lang.foreign.MemoryLayout");
@@ -138,6 +154,32 @@ public final class NativeMemory {
                 return handle.asType(MethodType.methodType(int.class, long.class, long.class, int.class));
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 return null; // native access denied, or no FFM: pages stay until their chunk goes
+            }
+        }
+
+        /**
+         * Binds {@code ScopedMemoryAccess.unload(scope, address, isSync, size)} to no scope and
+         * {@code isSync = false}. Its first parameter's type changed between releases (a scope, then a
+         * memory session), so it is found by name and the other three parameters' types.
+         */
+        private static MethodHandle linkUnload() {
+            try {
+                Class<?> access = Class.forName("jdk.internal.misc.ScopedMemoryAccess");
+                Object instance = access.getMethod("getScopedMemoryAccess").invoke(null);
+                for (Method m : access.getMethods()) {
+                    Class<?>[] p = m.getParameterTypes();
+                    if (m.getName().equals("unload") && p.length == 4 && !p[0].isPrimitive()
+                        && p[1] == long.class && p[2] == boolean.class && p[3] == long.class) {
+                        m.setAccessible(true);
+                        MethodHandle unload = MethodHandles.lookup().unreflect(m);
+                        unload = MethodHandles.insertArguments(unload, 0, instance, null);
+                        unload = MethodHandles.insertArguments(unload, 1, false);
+                        return unload.asType(MethodType.methodType(void.class, long.class, long.class));
+                    }
+                }
+                return null;
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                return null; // package not opened, or the JDK changed: pages stay until their chunk goes
             }
         }
     }

@@ -4,11 +4,12 @@
  * <p>{@link org.slabmag.internal.memory.NativeMemory} reserves and releases address ranges (through Agrona's
  * {@code UnsafeApi}, so glibc's {@code malloc}/{@code free}; reservations of at least
  * {@link org.slabmag.internal.memory.NativeMemory#ALWAYS_MAPPED} bytes are always {@code mmap}ed and
- * {@code munmap}ed by glibc) and, on JDK 22+, gives the pages of a range back with {@code madvise} through the
- * FFM API, reached reflectively so that the code compiles for Java 17.
+ * {@code munmap}ed by glibc) and gives the pages of a range back with {@code madvise}: through the FFM API on
+ * JDK 22+, through the JDK's own unload of mapped memory ({@code jdk.internal.misc.ScopedMemoryAccess}) on
+ * JDK 17 to 21, both reached reflectively so that the code compiles for Java 17.
  *
- * <p>Rules: this is the only package that touches {@code Unsafe} or the FFM API (the build's forbidden-API
- * check enforces it). It knows nothing of chunks, blocks or threads; callers own what they reserve and must
- * release it once. Thread-safe: every method is a stateless call into the OS.
+ * <p>Rules: this is the only package that touches {@code Unsafe}, {@code ScopedMemoryAccess} or the FFM API
+ * (the build's forbidden-API check enforces it). It knows nothing of chunks, blocks or threads; callers own
+ * what they reserve and must release it once. Thread-safe: every method is a stateless call into the OS.
  */
 package org.slabmag.internal.memory;

@@ -53,9 +53,10 @@ public final class AllocatorStats {
 
     /**
      * Reserved bytes not given back to the operating system page by page: {@link #totalBytes()} less
-     * the free pages of kept chunks that decay returned (with {@code madvise}, on Linux) and that
-     * were not handed out since. An upper bound on what this allocator adds to the process's resident
-     * memory: a chunk counts as resident again once any page of it is taken. Equal to
+     * the free pages of kept chunks that decay or the memory limit returned (with {@code madvise}, on
+     * Linux) and that were not handed out since. What {@code maxMemory} bounds, and an upper bound on
+     * what this allocator adds to the process's resident memory (pages of a chunk never touched count
+     * too). Equal to
      * {@link #totalBytes()} where pages cannot be given back one by one (off Linux, or with
      * {@code -Dslabmag.releasePages=false}).
      *

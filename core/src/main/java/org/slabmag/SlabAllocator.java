@@ -483,7 +483,7 @@ public final class SlabAllocator implements AutoCloseable {
      */
     SlabOutOfMemoryError outOfMemory(MemoryLimitExceeded e) {
         MemoryLimitExceeded f = e.withCached(magazines != null ? magazines.cachedBytes() : 0);
-        return new SlabOutOfMemoryError(f.requested(), f.limit(), f.reserved(), f.used(), f.cached());
+        return new SlabOutOfMemoryError(f.requested(), f.limit(), f.reserved(), f.resident(), f.used(), f.cached());
     }
 
     private static long alignedSize(int size, int alignment) {

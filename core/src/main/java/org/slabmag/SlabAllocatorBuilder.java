@@ -48,8 +48,12 @@ public final class SlabAllocatorBuilder {
     }
 
     /**
-     * Limit on the bytes reserved from the OS (chunks and dedicated blocks); default unlimited. An
-     * allocation that would pass it throws {@link SlabOutOfMemoryError}.
+     * Limit on the bytes held resident: reserved from the OS (chunks and dedicated blocks) less the free
+     * pages of kept chunks given back to it ({@link AllocatorStats#residentBytes()}); default unlimited.
+     * Before an allocation passes it, the allocator gives back what it caches and what it can of its
+     * free pages; if that is not enough, the allocation throws {@link SlabOutOfMemoryError}. Where
+     * pages cannot be given back one by one (off Linux, or {@code -Dslabmag.releasePages=false}),
+     * resident and reserved bytes are the same.
      *
      * @param bytes the limit in bytes, positive; {@link Long#MAX_VALUE} for no limit
      * @return this builder

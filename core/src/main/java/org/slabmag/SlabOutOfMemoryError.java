@@ -1,15 +1,17 @@
 package org.slabmag;
 
 /**
- * Thrown when an allocation would take the memory reserved by a {@link SlabAllocator} past its
+ * Thrown when an allocation would take the memory a {@link SlabAllocator} holds resident past its
  * {@code maxMemory} limit, or when the operating system refuses more memory. The allocator stays
- * usable: after frees it serves again.
+ * usable: after frees it serves again. Resident bytes are the reserved bytes less the free pages given
+ * back to the operating system (see {@link AllocatorStats#residentBytes()}).
  */
 public final class SlabOutOfMemoryError extends OutOfMemoryError {
     private static final long serialVersionUID = 1L;
 
     private final long limit;
     private final long reserved;
+    private final long resident;
     private final long requested;
     private final long used;
     private final long cached;
@@ -23,8 +25,9 @@ public final class SlabOutOfMemoryError extends OutOfMemoryError {
      * @param used      bytes of blocks out of the heap when it failed (in users' hands or cached)
      */
     public SlabOutOfMemoryError(long requested, long limit, long reserved, long used) {
-        this(requested, limit, reserved, used, -1, "slabmag: cannot reserve " + requested + " more bytes: limit "
-            + limit + " bytes, " + reserved + " reserved, " + used + " in blocks out of the heap");
+        this(requested, limit, reserved, reserved, used, -1, "slabmag: cannot reserve " + requested
+            + " more bytes: limit " + limit + " bytes, " + reserved + " reserved, " + used
+            + " in blocks out of the heap");
     }
 
     /**
@@ -38,15 +41,32 @@ public final class SlabOutOfMemoryError extends OutOfMemoryError {
      *                  private magazines of other live threads)
      */
     public SlabOutOfMemoryError(long requested, long limit, long reserved, long used, long cached) {
-        this(requested, limit, reserved, used, cached, "slabmag: cannot reserve " + requested
-            + " more bytes: limit " + limit + " bytes, " + reserved + " reserved, " + used
-            + " in users' hands, " + cached + " cached in other threads' magazines");
+        this(requested, limit, reserved, reserved, used, cached);
     }
 
-    private SlabOutOfMemoryError(long requested, long limit, long reserved, long used, long cached, String message) {
+    /**
+     * An error that also tells the resident bytes, which the limit bounds, from the reserved ones.
+     *
+     * @param requested bytes the failed call needed to reserve
+     * @param limit     the allocator's {@code maxMemory}
+     * @param reserved  bytes reserved from the operating system when it failed
+     * @param resident  of those, bytes not given back to the operating system page by page
+     * @param used      bytes in users' hands when it failed
+     * @param cached    bytes of free blocks still cached in magazines no thread could give back (the
+     *                  private magazines of other live threads)
+     */
+    public SlabOutOfMemoryError(long requested, long limit, long reserved, long resident, long used, long cached) {
+        this(requested, limit, reserved, resident, used, cached, "slabmag: cannot reserve " + requested
+            + " more bytes: limit " + limit + " bytes, " + resident + " resident of " + reserved + " reserved, "
+            + used + " in users' hands, " + cached + " cached in other threads' magazines");
+    }
+
+    private SlabOutOfMemoryError(long requested, long limit, long reserved, long resident, long used, long cached,
+                                 String message) {
         super(message);
         this.limit = limit;
         this.reserved = reserved;
+        this.resident = resident;
         this.requested = requested;
         this.used = used;
         this.cached = cached;
@@ -68,6 +88,16 @@ public final class SlabOutOfMemoryError extends OutOfMemoryError {
      */
     public long reserved() {
         return reserved;
+    }
+
+    /**
+     * Of the reserved bytes, those resident when the allocation failed: not given back to the operating
+     * system page by page. This is what {@code maxMemory} bounds.
+     *
+     * @return the resident bytes, at most {@link #reserved()}
+     */
+    public long resident() {
+        return resident;
     }
 
     /**

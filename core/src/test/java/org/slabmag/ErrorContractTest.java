@@ -155,13 +155,15 @@ class ErrorContractTest {
             }
             assertInstanceOf(OutOfMemoryError.class, oom);
             assertEquals(limit, oom.limit());
-            assertTrue(oom.reserved() <= limit && oom.reserved() + oom.requested() > limit, oom.getMessage());
+            assertTrue(oom.resident() <= limit && oom.resident() + oom.requested() > limit, oom.getMessage());
+            assertTrue(oom.resident() <= oom.reserved(), oom.getMessage());
             assertTrue(oom.getMessage().contains("limit " + limit), oom.getMessage());
-            assertTrue(oom.getMessage().contains(oom.reserved() + " reserved"), oom.getMessage());
+            assertTrue(oom.getMessage().contains(oom.resident() + " resident of " + oom.reserved() + " reserved"),
+                oom.getMessage());
             assertTrue(oom.getMessage().contains(oom.used() + " in users' hands"), oom.getMessage());
             assertEquals(0, oom.cached(), "one thread, every block live: nothing is cached");
             AllocatorStats s = a.stats();
-            assertTrue(s.totalBytes() <= limit, s.toString());
+            assertTrue(s.residentBytes() <= limit, s.toString());
             assertEquals(blocks.size() * (long) a.usableSize(60_000), s.usedBytes());
             // a huge request over the limit fails the same way and changes nothing
             SlabOutOfMemoryError huge = assertThrows(SlabOutOfMemoryError.class, () -> a.allocate(3 * CHUNK + 1));

@@ -361,6 +361,72 @@ class MemoryFollowsLiveSetTest {
     }
 
     /**
+     * A live thread that went idle keeps its private magazines (nobody may touch them without its
+     * help), and they pin chunks; the limit bounds resident bytes, so the free pages of those chunks go
+     * back under pressure and an allocation of {@code maxMemory} minus one chunk still succeeds. When
+     * the idle thread wakes, its magazines still serve; what it takes beyond them counts against the
+     * limit again.
+     */
+    @Test
+    void anIdleLiveThreadsCachedBlocksDoNotStopALargeAllocation() throws Exception {
+        assumeTrue(NativeMemory.canReleasePages(), "pages are given back on Linux only");
+        long limit = 64L << 20;
+        try (SlabAllocator a = SlabAllocator.builder().maxMemory(limit).threadCacheWarmUp(0).decay(Duration.ZERO)
+                .build()) {
+            CountDownLatch idle = new CountDownLatch(1);
+            CountDownLatch wake = new CountDownLatch(1);
+            AtomicInteger servedAfterWaking = new AtomicInteger();
+            Thread worker = new Thread(() -> {
+                List<Long> blocks = new ArrayList<>();
+                for (int i = 0; i < 5000; i++) {
+                    blocks.add(a.allocate(1000 + i % 7000));
+                }
+                for (int i = 0; i < blocks.size(); i++) {
+                    a.free(blocks.get(i), 1000 + i % 7000);
+                }
+                idle.countDown();
+                try {
+                    wake.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                for (int i = 0; i < 64; i++) { // from its own magazines: no new page needed
+                    long b = a.allocate(1000);
+                    Patterns.fill(b, 1000, i);
+                    Patterns.check(b, 1000, i);
+                    a.free(b, 1000);
+                    servedAfterWaking.incrementAndGet();
+                }
+            });
+            worker.start();
+            assertTrue(idle.await(60, TimeUnit.SECONDS));
+            AllocatorStats before = a.stats();
+            assertTrue(before.cachedBytes() > 0 && before.chunks() > 1, "the idle worker pins chunks: " + before);
+
+            int big = (int) (limit - CHUNK);
+            long block = a.allocate(big);
+            Patterns.fill(block, big, 3);
+            AllocatorStats during = a.stats();
+            assertTrue(during.residentBytes() <= limit, "the limit bounds resident bytes: " + during);
+            assertTrue(during.totalBytes() > limit, "the pinned chunks stay reserved beside it: " + during);
+
+            wake.countDown();
+            worker.join();
+            assertEquals(64, servedAfterWaking.get());
+            SlabOutOfMemoryError e = assertThrows(SlabOutOfMemoryError.class, () -> a.allocate(2 * CHUNK));
+            assertTrue(e.resident() + e.requested() > limit && e.resident() <= limit, e.getMessage());
+            assertTrue(e.getMessage().contains(e.resident() + " resident of " + e.reserved() + " reserved"),
+                e.getMessage());
+            Patterns.check(block, big, 3);
+            a.free(block, big);
+            long again = a.allocate(2 * CHUNK); // room again once the big block is back
+            a.free(again, 2 * CHUNK);
+            assertEquals(0, a.stats().usedBytes());
+        }
+    }
+
+    /**
      * Threads on the shared stripes that run out of memory at the same time each get
      * {@link SlabOutOfMemoryError}, and none waits for a stripe another holds (the error's figures
      * are read without waiting for busy stripes).

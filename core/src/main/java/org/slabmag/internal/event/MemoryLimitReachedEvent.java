@@ -31,7 +31,7 @@ final class MemoryLimitReachedEvent extends jdk.jfr.Event {
     long limit;
 
     @Label("Usage")
-    @Description("Bytes reserved from the operating system at that moment")
+    @Description("Bytes held resident at that moment (reserved less pages given back), which the limit bounds")
     @DataAmount
     long usage;
 }

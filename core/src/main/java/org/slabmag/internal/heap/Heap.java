@@ -18,10 +18,13 @@ import org.slabmag.internal.memory.NativeMemory;
  *   <li>Larger requests up to the chunk size get a buddy block of {@code 2^k} pages.</li>
  *   <li>Larger still: a dedicated allocation, page-aligned, returned to the OS on free.</li>
  * </ul>
- * Chunks are reserved on demand while the total stays within {@code maxMemory}. When a chunk becomes
- * entirely free it is kept if it is the only free one, and returned to the OS otherwise;
- * {@link #trim()} returns every free chunk and every spare slab. Before failing with
- * {@link MemoryLimitExceeded} the heap returns its spare slabs and free chunks ({@link #ensureRoom}).
+ * Chunks are reserved on demand while the resident bytes stay within {@code maxMemory}: reserved bytes
+ * less the free pages given back to the OS and not taken since ({@link ReleasedPages}); a page taken
+ * again counts again, checked against the limit like a new chunk. When a chunk becomes entirely free it
+ * is kept if it is the only free one, and returned to the OS otherwise; {@link #trim()} returns every
+ * free chunk and every spare slab. Before failing with {@link MemoryLimitExceeded} the heap returns its
+ * spare slabs and free chunks, then gives back the free pages of the chunks it keeps
+ * ({@link #ensureRoom}).
  *
  * <p>Every free is validated: the address must be the start of a block this heap handed out, of
  * the class the size maps to; otherwise {@link IllegalArgumentException} and nothing changes.
@@ -67,6 +70,7 @@ public final class Heap {
     private Chunk[] regions = new Chunk[4];
     /** What each region did between decay steps, and the bytes given back to the OS. */
     private final RegionDecay regionDecay = new RegionDecay();
+    private final ReleasedPages releasedPages;
     private int regionCount;
     private int chunks;
     private long reservedBytes;
@@ -93,6 +97,7 @@ public final class Heap {
     public Heap(int chunkSize, long maxMemory, boolean hardened) {
         this.chunkSize = chunkSize;
         this.maxOrder = Integer.numberOfTrailingZeros(chunkSize) - SizeClasses.PAGE_SHIFT;
+        this.releasedPages = new ReleasedPages(maxOrder);
         this.maxMemory = maxMemory;
         this.hardened = hardened;
         this.buddy = new BuddyAllocator(maxOrder);
@@ -428,7 +433,7 @@ public final class Heap {
         try {
             address = huge.allocate(size, adapter);
         } catch (OutOfMemoryError e) {
-            throw new MemoryLimitExceeded(size, maxMemory, reservedBytes, usedBytesInHeap());
+            throw limitExceeded(size);
         }
         reservedBytes += size;
         return address;
@@ -445,14 +450,32 @@ public final class Heap {
 
     // ---------------------------------------------------------------- pages and chunks
 
+    /**
+     * Takes a buddy block of {@code 2^order} pages, reserving a chunk if none has one free. Pages of it
+     * that were given back to the OS count as resident again: if that would pass {@code maxMemory}, the
+     * block goes back untouched and {@link #ensureRoom} makes room first (or throws).
+     */
     private int allocatePages(int order) {
-        int page = buddy.allocate(order);
-        if (page == BuddyAllocator.NONE) {
-            addChunk();
-            page = buddy.allocate(order);
+        int pages = 1 << order;
+        for (int attempt = 0; ; attempt++) {
+            int page = buddy.allocate(order);
+            if (page == BuddyAllocator.NONE) {
+                addChunk();
+                page = buddy.allocate(order);
+            }
+            long again = releasedPages.count(page, pages) << SizeClasses.PAGE_SHIFT;
+            if (again > 0 && residentBytes() + again > maxMemory) {
+                buddy.free(page, order);
+                if (attempt == 2) { // every free page is given back by now: this much is not there
+                    throw limitExceeded(again);
+                }
+                ensureRoom(again);
+                continue;
+            }
+            releasedPages.take(page, pages);
+            regionDecay.pagesTaken(page >>> maxOrder);
+            return page;
         }
-        regionDecay.pagesTaken(page >>> maxOrder); // the pages may have been given back: resident again
-        return page;
     }
 
     private void freePages(int page, int order) {
@@ -471,12 +494,13 @@ public final class Heap {
             chunk = Chunk.reserve(chunkSize, region);
         } catch (OutOfMemoryError e) {
             freeRegionIds.addInt(region);
-            throw new MemoryLimitExceeded(chunkSize, maxMemory, reservedBytes, usedBytesInHeap());
+            throw limitExceeded(chunkSize);
         }
         returned.forget(chunk.reservedAddress, chunk.reservedAddress + Chunk.reservationBytes(chunkSize));
         if (region >= regions.length) {
             regions = Arrays.copyOf(regions, regions.length * 2);
             regionDecay.ensureCapacity(regions.length);
+            releasedPages.ensureCapacity(regions.length);
         }
         regions[region] = chunk;
         chunkMap.add(chunk);
@@ -492,6 +516,7 @@ public final class Heap {
         }
         regions[region] = null;
         regionDecay.chunkRemoved(region);
+        releasedPages.regionRemoved(region);
         chunkMap.remove(chunk);
         chunk.release();
         returned.remember(chunk.address, chunk.address + chunkSize);
@@ -501,18 +526,30 @@ public final class Heap {
     }
 
     /**
-     * The heap's part of the memory-pressure policy: before reserving past {@code maxMemory} it returns its own
-     * spare slabs and free chunks; if that is not enough it throws, and the allocator's policy above
-     * ({@code SlabAllocator}) gives cached blocks back and retries once.
+     * The heap's part of the memory-pressure policy: before its resident bytes pass {@code maxMemory} it
+     * returns its own spare slabs and free chunks, then gives back the free pages of the chunks it keeps
+     * (those that cached or live blocks pin); if that is not enough it throws, and the allocator's policy
+     * above ({@code SlabAllocator}) gives cached blocks back and retries once.
      */
     private void ensureRoom(long bytes) {
-        if (reservedBytes + bytes > maxMemory) {
+        if (residentBytes() + bytes > maxMemory) {
             releaseFree();
-            if (reservedBytes + bytes > maxMemory) {
-                SlabEvents.memoryLimitReached(bytes, maxMemory, reservedBytes);
-                throw new MemoryLimitExceeded(bytes, maxMemory, reservedBytes, usedBytesInHeap());
+            if (residentBytes() + bytes > maxMemory) {
+                for (int region = 0; region < regionCount; region++) {
+                    if (regions[region] != null) {
+                        releaseFreePages(region);
+                    }
+                }
+                if (residentBytes() + bytes > maxMemory) {
+                    SlabEvents.memoryLimitReached(bytes, maxMemory, residentBytes());
+                    throw limitExceeded(bytes);
+                }
             }
         }
+    }
+
+    private MemoryLimitExceeded limitExceeded(long bytes) {
+        return new MemoryLimitExceeded(bytes, maxMemory, reservedBytes, residentBytes(), usedBytesInHeap());
     }
 
     private Chunk chunkOfPage(int page) {
@@ -569,9 +606,10 @@ public final class Heap {
     }
 
     /**
-     * Gives the free pages of a kept chunk back to the OS (see {@link NativeMemory#releasePages}):
-     * what live blocks pin of a chunk stays resident, the rest leaves. Does nothing where pages cannot
-     * be given back (off Linux, or turned off).
+     * Gives the free pages of a kept chunk back to the OS (see {@link NativeMemory#releasePages}) and
+     * marks them in {@link #releasedPages}: what live or cached blocks pin of a chunk stays resident, the
+     * rest leaves. Skips free blocks given back already; does nothing where pages cannot be given back
+     * (off Linux, or turned off).
      */
     private void releaseFreePages(int region) {
         if (!NativeMemory.canReleasePages()) {
@@ -579,12 +617,12 @@ public final class Heap {
         }
         long[] released = new long[1];
         buddy.forEachFreeBlock(region, 0, (page, order) -> {
-            long bytes = (long) SizeClasses.PAGE_SIZE << order;
-            if (NativeMemory.releasePages(addressOfPage(page), bytes)) {
-                released[0] += bytes;
+            int pages = 1 << order;
+            if (releasedPages.count(page, pages) < pages
+                && NativeMemory.releasePages(addressOfPage(page), (long) SizeClasses.PAGE_SIZE << order)) {
+                released[0] += releasedPages.release(page, pages) << SizeClasses.PAGE_SHIFT;
             }
         });
-        regionDecay.pagesReleased(region, released[0]);
         if (released[0] > 0) {
             SlabEvents.pagesReleased(regions[region].address, released[0]);
         }
@@ -631,6 +669,11 @@ public final class Heap {
     /** Bytes reserved from the OS now, chunks and huge blocks; also after close (for tests). */
     long reservedBytes() {
         return reservedBytes;
+    }
+
+    /** Reserved bytes less the pages given back and not taken since: what {@code maxMemory} bounds. */
+    long residentBytes() {
+        return reservedBytes - (releasedPages.releasedPages() << SizeClasses.PAGE_SHIFT);
     }
 
     private void checkOpen() {
@@ -682,7 +725,7 @@ public final class Heap {
             total[c] = caches[c].totalBlocks();
             taken[c] = caches[c].takenBlocks();
         }
-        return new HeapSnapshot(reservedBytes, reservedBytes - regionDecay.releasedBytes(), chunks, huge.count(),
+        return new HeapSnapshot(reservedBytes, residentBytes(), chunks, huge.count(),
             usedBytesInHeap(), largeBytes + huge.bytes(), allocations, deallocations, requestedBytes, slabs, total, taken);
     }
 

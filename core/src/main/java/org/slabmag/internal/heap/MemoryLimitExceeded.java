@@ -14,6 +14,7 @@ public final class MemoryLimitExceeded extends RuntimeException {
     private final long requested;
     private final long limit;
     private final long reserved;
+    private final long resident;
     private final long used;
     private final long cached;
 
@@ -23,17 +24,19 @@ public final class MemoryLimitExceeded extends RuntimeException {
      * @param requested bytes the failed call needed to reserve
      * @param limit     the heap's {@code maxMemory}
      * @param reserved  bytes reserved from the operating system when it failed
+     * @param resident  of those, bytes not given back page by page: what {@code maxMemory} bounds
      * @param used      bytes of blocks out of the heap (in users' hands or cached)
      */
-    public MemoryLimitExceeded(long requested, long limit, long reserved, long used) {
-        this(requested, limit, reserved, used, -1);
+    public MemoryLimitExceeded(long requested, long limit, long reserved, long resident, long used) {
+        this(requested, limit, reserved, resident, used, -1);
     }
 
-    private MemoryLimitExceeded(long requested, long limit, long reserved, long used, long cached) {
+    private MemoryLimitExceeded(long requested, long limit, long reserved, long resident, long used, long cached) {
         super("cannot reserve " + requested + " more bytes: limit " + limit, null, false, false);
         this.requested = requested;
         this.limit = limit;
         this.reserved = reserved;
+        this.resident = resident;
         this.used = used;
         this.cached = cached;
     }
@@ -45,7 +48,7 @@ public final class MemoryLimitExceeded extends RuntimeException {
      * @return a new instance; {@link #used()} no longer counts the cached bytes
      */
     public MemoryLimitExceeded withCached(long cached) {
-        return new MemoryLimitExceeded(requested, limit, reserved, used - cached, cached);
+        return new MemoryLimitExceeded(requested, limit, reserved, resident, used - cached, cached);
     }
 
     /** {@return bytes the failed call needed to reserve} */
@@ -61,6 +64,11 @@ public final class MemoryLimitExceeded extends RuntimeException {
     /** {@return bytes reserved from the operating system when it failed} */
     public long reserved() {
         return reserved;
+    }
+
+    /** {@return of the reserved bytes, those not given back page by page, which {@code maxMemory} bounds} */
+    public long resident() {
+        return resident;
     }
 
     /** {@return bytes in users' hands, or of all blocks out of the heap when {@link #cached()} is -1} */

@@ -5,8 +5,8 @@ import java.util.Arrays;
 /**
  * What each chunk (buddy region) did between two decay steps, to decide what goes back to the OS: a free
  * chunk no page was taken from during a whole step is released; a kept chunk whose pages were freed in an
- * earlier step, and taken from since by nobody, gives its free pages back ({@code madvise}). Also counts the
- * bytes given back so, which are reserved but not resident.
+ * earlier step, and taken from since by nobody, gives its free pages back ({@code madvise}; which pages
+ * are given back is {@link ReleasedPages}'s record).
  *
  * <p>Not thread-safe: guarded by the heap lock.
  */
@@ -24,10 +24,6 @@ final class RegionDecay {
     private boolean[] freed = new boolean[4];
     /** Per region: pages freed in an earlier step wait to be given back to the OS. */
     private boolean[] pending = new boolean[4];
-    /** Per region: bytes of free pages given back to the OS and not taken since (an upper bound). */
-    private long[] released = new long[4];
-    /** Sum of {@link #released}. */
-    private long releasedBytes;
 
     /** Makes room for region ids below {@code regions}. */
     void ensureCapacity(int regions) {
@@ -36,14 +32,12 @@ final class RegionDecay {
             used = Arrays.copyOf(used, n);
             freed = Arrays.copyOf(freed, n);
             pending = Arrays.copyOf(pending, n);
-            released = Arrays.copyOf(released, n);
         }
     }
 
-    /** Pages of {@code region} were taken: it counts as resident again. */
+    /** Pages of {@code region} were taken. */
     void pagesTaken(int region) {
         used[region] = true;
-        forgetReleased(region);
     }
 
     void pagesFreed(int region) {
@@ -52,7 +46,6 @@ final class RegionDecay {
 
     /** The region's chunk went back to the OS. */
     void chunkRemoved(int region) {
-        forgetReleased(region);
         freed[region] = false;
         pending[region] = false;
     }
@@ -80,22 +73,5 @@ final class RegionDecay {
         pending[region] |= freed[region];
         freed[region] = false;
         used[region] = false;
-    }
-
-    /** {@code bytes} of the region's free pages were given back (replacing what was counted before). */
-    void pagesReleased(int region, long bytes) {
-        forgetReleased(region);
-        released[region] = bytes;
-        releasedBytes += bytes;
-    }
-
-    /** @return reserved bytes given back to the OS and not taken since */
-    long releasedBytes() {
-        return releasedBytes;
-    }
-
-    private void forgetReleased(int region) {
-        releasedBytes -= released[region];
-        released[region] = 0;
     }
 }

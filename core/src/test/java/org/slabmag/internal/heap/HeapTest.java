@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import org.agrona.UnsafeApi;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slabmag.internal.memory.NativeMemory;
 
 class HeapTest {
     private static final int CHUNK = 1 << 20;
@@ -164,12 +167,50 @@ class HeapTest {
         MemoryLimitExceeded e = assertThrows(MemoryLimitExceeded.class, () -> heap.allocateLarge(CHUNK, CHUNK, false));
         assertEquals(2L * CHUNK, e.limit());
         assertEquals(2L * CHUNK, e.reserved());
+        assertTrue(e.resident() + e.requested() > e.limit(), "over the limit: " + e.resident());
+        assertTrue(e.resident() <= e.reserved(), "the free pages of the second chunk may have gone back");
         assertThrows(MemoryLimitExceeded.class, () -> heap.allocateLarge(CHUNK + 1, CHUNK + 1, false));
         heap.freeLarge(b, CHUNK / 2, CHUNK / 2, false);
         heap.freeSmall(c, C64, 64, false); // the slab stays as a spare; the limit path trims it
         long d = heap.allocateLarge(CHUNK, CHUNK, false);
         heap.freeLarge(a, CHUNK, CHUNK, false);
         heap.freeLarge(d, CHUNK, CHUNK, false);
+        assertEquals(0, heap.snapshot().takenBytes());
+    }
+
+    /**
+     * The limit bounds resident bytes: under pressure the free pages of a kept chunk go back to the OS
+     * and stop counting, so a dedicated block fits beside a chunk that a live block pins; taking those
+     * pages again counts them again, and is refused over the limit with the heap intact.
+     */
+    @Test
+    void givenBackPagesMakeRoomAndCountAgainWhenTaken() {
+        assumeTrue(NativeMemory.canReleasePages(), "pages are given back on Linux only");
+        heap.close();
+        heap = new Heap(CHUNK, 2L * CHUNK, false);
+        long pinned = heap.allocateLarge(CHUNK / 4, CHUNK / 4, false);
+        long spare = heap.allocateLarge(CHUNK / 2, CHUNK / 2, false);
+        heap.freeLarge(spare, CHUNK / 2, CHUNK / 2, false); // 3/4 of the chunk free, 1/4 pinned
+        assertEquals(CHUNK, heap.residentBytes());
+
+        long huge = heap.allocateLarge(CHUNK + CHUNK / 2, CHUNK + CHUNK / 2, false); // fits only if free pages go
+        assertEquals(CHUNK / 4 + CHUNK + CHUNK / 2, heap.residentBytes());
+        assertEquals(2L * CHUNK + CHUNK / 2, heap.reservedBytes(), "address space may pass the limit");
+
+        MemoryLimitExceeded e = assertThrows(MemoryLimitExceeded.class,
+            () -> heap.allocateLarge(CHUNK / 2, CHUNK / 2, false));
+        assertEquals(CHUNK / 2, e.requested(), "the given-back pages the block needed");
+        assertEquals(CHUNK / 4 + CHUNK + CHUNK / 2, heap.residentBytes(), "nothing taken by the failed call");
+        assertEquals(CHUNK / 4 + CHUNK + CHUNK / 2, heap.snapshot().residentBytes());
+
+        heap.freeLarge(huge, CHUNK + CHUNK / 2, CHUNK + CHUNK / 2, false);
+        long again = heap.allocateLarge(CHUNK / 2, CHUNK / 2, false); // the pages serve again, zeroed
+        for (long at = again; at < again + CHUNK / 2; at += 4096) {
+            assertEquals(0L, UnsafeApi.getLong(at));
+        }
+        assertEquals(CHUNK / 4 + CHUNK / 2, heap.residentBytes());
+        heap.freeLarge(again, CHUNK / 2, CHUNK / 2, false);
+        heap.freeLarge(pinned, CHUNK / 4, CHUNK / 4, false);
         assertEquals(0, heap.snapshot().takenBytes());
     }
 }

@@ -19,6 +19,8 @@ import org.slabmag.SlabAllocator;
  * <caption>Meters</caption>
  * <tr><th>meter</th><th>type</th><th>base unit</th><th>value</th></tr>
  * <tr><td>{@code slabmag.memory.reserved}</td><td>gauge</td><td>bytes</td><td>{@link AllocatorStats#totalBytes()}</td></tr>
+ * <tr><td>{@code slabmag.memory.resident}</td><td>gauge</td><td>bytes</td>
+ *     <td>{@link AllocatorStats#residentBytes()} (what {@code maxMemory} bounds)</td></tr>
  * <tr><td>{@code slabmag.memory.used}</td><td>gauge</td><td>bytes</td><td>{@link AllocatorStats#usedBytes()}</td></tr>
  * <tr><td>{@code slabmag.memory.cached}</td><td>gauge</td><td>bytes</td><td>{@link AllocatorStats#cachedBytes()}</td></tr>
  * <tr><td>{@code slabmag.chunks}</td><td>gauge</td><td>chunks</td><td>{@link AllocatorStats#chunks()}</td></tr>
@@ -83,6 +85,8 @@ public final class SlabAllocatorMetrics implements MeterBinder {
         }
         gauge(registry, "slabmag.memory.reserved", "Bytes reserved from the operating system (chunks and huge blocks)",
             BaseUnits.BYTES, AllocatorStats::totalBytes);
+        gauge(registry, "slabmag.memory.resident", "Reserved bytes less free pages given back to the operating system",
+            BaseUnits.BYTES, AllocatorStats::residentBytes);
         gauge(registry, "slabmag.memory.used", "Bytes of live blocks, counted by usable (size-class) size",
             BaseUnits.BYTES, AllocatorStats::usedBytes);
         gauge(registry, "slabmag.memory.cached", "Bytes of free blocks held in thread magazines and depots",

@@ -29,7 +29,7 @@ import org.slabmag.SlabAllocator;
 
 /** {@link SlabAllocatorMetrics} read from a {@link SimpleMeterRegistry}. */
 class SlabAllocatorMetricsTest {
-    static final List<String> METERS = List.of("slabmag.memory.reserved", "slabmag.memory.used",
+    static final List<String> METERS = List.of("slabmag.memory.reserved", "slabmag.memory.resident", "slabmag.memory.used",
         "slabmag.memory.cached", "slabmag.chunks", "slabmag.allocations", "slabmag.deallocations");
 
     @Test
@@ -47,6 +47,7 @@ class SlabAllocatorMetricsTest {
             a.allocate(300_000);
             AllocatorStats s = a.stats();
             assertEquals(s.totalBytes(), gauge(registry, "slabmag.memory.reserved"));
+            assertEquals(s.residentBytes(), gauge(registry, "slabmag.memory.resident"));
             assertEquals(s.usedBytes(), gauge(registry, "slabmag.memory.used"));
             assertEquals(s.cachedBytes(), gauge(registry, "slabmag.memory.cached"));
             assertEquals(s.chunks(), gauge(registry, "slabmag.chunks"));

@@ -37,7 +37,10 @@ import org.slabmag.netty.SlabByteBufAllocator;
  * about 600 B, 1 KiB, 2 KiB, 4.3 KiB, 8.3 KiB and 16.3 KiB requests, weighted as recorded), every page
  * written, then all released; the thread then sleeps for the idle phase (no call into the
  * allocator), then keeps 1,000 buffers live under random replacement for the light-load phase.
- * RSS and reserved bytes are reported in MiB above the baseline taken before the burst.
+ * RSS and reserved bytes are reported in MiB above the baseline taken before the burst; beside them, the
+ * allocator's own resident figure at the end of the idle phase, absolute (slabmag's
+ * {@code residentBytes()}: reserved less pages given back; Netty's allocators give no page back, so
+ * theirs is what they reserve).
  *
  * <p><b>Virtual threads</b> (JDK 21+): 100,000 virtual threads each allocate and release a 64 B, a
  * 1000 B, a 4 KiB and a 256 B buffer, then park together; reserved bytes and RSS while they park,
@@ -118,7 +121,8 @@ public final class RssFootprint {
     static final String[][] COLUMNS = {
             {"peakRss", "burst peak RSS"}, {"releasedRss", "after release"}, {"idleHalfRss", "idle, half"},
             {"idleRss", "idle, end"}, {"lightRss", "light load"}, {"lightLive", "live in light load"},
-            {"idleReserved", "reserved, idle end"}, {"vtReserved", "100k virtual threads: reserved"},
+            {"idleReserved", "reserved, idle end"}, {"idleResident", "own resident figure (absolute), idle end"},
+            {"vtReserved", "100k virtual threads: reserved"},
             {"vtRss", "virtual threads: RSS"}, {"vtSeconds", "virtual threads: s"}, {"vtErrors", "errors"},
     };
 
@@ -199,6 +203,7 @@ public final class RssFootprint {
         Thread.sleep(TimeUnit.SECONDS.toMillis(idleSeconds()) / 2);
         out.put("idleRss", mib(rss() - base));
         out.put("idleReserved", mib(reserved(alloc) - baseReserved));
+        out.put("idleResident", mib(resident(alloc)));
 
         ByteBuf[] live = new ByteBuf[1000];
         long liveBytes = 0;
@@ -292,6 +297,14 @@ public final class RssFootprint {
             return ((SlabByteBufAllocator) alloc).stats().totalBytes();
         }
         return ((ByteBufAllocatorMetricProvider) alloc).metric().usedDirectMemory();
+    }
+
+    /** The allocator's own resident figure: slabmag's {@code residentBytes()}; reserved for Netty's, which keep pages. */
+    private static long resident(ByteBufAllocator alloc) {
+        if (alloc instanceof SlabByteBufAllocator) {
+            return ((SlabByteBufAllocator) alloc).stats().residentBytes();
+        }
+        return reserved(alloc);
     }
 
     private static int pick(SplittableRandom rnd, int[] sizes, int[] cumulative, int sum) {

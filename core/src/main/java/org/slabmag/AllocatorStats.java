@@ -45,7 +45,8 @@ public final class AllocatorStats {
     /**
      * Bytes reserved from the operating system: chunks and dedicated (huge) blocks.
      *
-     * @return the reserved bytes, {@code >= 0}, at most the builder's {@code maxMemory}
+     * @return the reserved bytes, {@code >= 0}, at most twice the builder's {@code maxMemory} (which bounds
+     *     {@link #residentBytes()})
      */
     public long totalBytes() {
         return totalBytes;
@@ -56,9 +57,10 @@ public final class AllocatorStats {
      * the free pages of kept chunks that decay or the memory limit returned (with {@code madvise}, on
      * Linux) and that were not handed out since. What {@code maxMemory} bounds, and an upper bound on
      * what this allocator adds to the process's resident memory (pages of a chunk never touched count
-     * too). Equal to
-     * {@link #totalBytes()} where pages cannot be given back one by one (off Linux, or with
-     * {@code -Dslabmag.releasePages=false}).
+     * too), unless transparent huge pages are set to {@code always}: the kernel's {@code khugepaged}
+     * may then fill a given-back range with a huge page again. Equal to {@link #totalBytes()} where
+     * pages cannot be given back one by one: off Linux, with {@code -Dslabmag.releasePages=false},
+     * where no route to {@code madvise} links, or where the OS page is not 4 KiB.
      *
      * @return the reserved bytes still counted resident, between 0 and {@link #totalBytes()}
      */

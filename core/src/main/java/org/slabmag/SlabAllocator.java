@@ -462,9 +462,10 @@ public final class SlabAllocator implements AutoCloseable {
     }
 
     /**
-     * The memory-pressure policy, written once: the heap first returns its own spare slabs and free chunks
-     * before it would pass {@code maxMemory} ({@code Heap.ensureRoom}); if that is not enough, every allocation
-     * path takes this one step before it fails: everything
+     * The memory-pressure policy, written once: the heap first returns its own spare slabs and free chunks,
+     * then free pages of the chunks it keeps, before its resident bytes would pass {@code maxMemory}
+     * ({@code Heap.ensureRoom}); if that is not enough, every allocation path takes this one step before it
+     * fails: everything
      * the calling thread can reach goes back (its own magazines, the stripes free now, dead threads'
      * caches and the depots; other live threads' private caches are asked to follow at their next trip
      * to the depot), and the heap returns free chunks to the OS. The caller then retries once.

@@ -53,7 +53,7 @@ public final class SlabAllocatorBuilder {
      * Before an allocation passes it, the allocator gives back what it caches and what it can of its
      * free pages; if that is not enough, the allocation throws {@link SlabOutOfMemoryError}. Where
      * pages cannot be given back one by one (off Linux, or {@code -Dslabmag.releasePages=false}),
-     * resident and reserved bytes are the same.
+     * resident and reserved bytes are the same. Reserved bytes stay within twice the limit.
      *
      * @param bytes the limit in bytes, positive; {@link Long#MAX_VALUE} for no limit
      * @return this builder

@@ -103,7 +103,8 @@ public final class SlabOutOfMemoryError extends OutOfMemoryError {
     /**
      * Bytes the failed allocation needed to reserve.
      *
-     * @return the bytes the call needed to reserve: a chunk, or a page-rounded dedicated block
+     * @return the bytes the call needed to reserve: a chunk, a page-rounded dedicated block, or the pages of
+     *     a free block that had been given back to the operating system and would count as resident again
      */
     public long requested() {
         return requested;

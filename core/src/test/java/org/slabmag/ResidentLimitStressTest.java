@@ -22,9 +22,9 @@ import org.slabmag.testing.Ledger.Stamped;
 /**
  * Threads run into a tight {@code maxMemory} with small, large and dedicated blocks while the reclaimer
  * gives free pages back every few milliseconds and the limit path gives back more: every block keeps
- * its pattern until its free (a page given back under a live or cached block would read as zeroes), no
- * block is handed out twice, the resident bytes never pass the limit, and at the end all bytes are back
- * and {@code maxMemory} minus one chunk can be had in one piece.
+ * its pattern until its free (a page given back under a live block would read as zeroes), no block is
+ * handed out twice, the resident bytes never pass the limit, and at the end all bytes are back and
+ * {@code maxMemory} minus one chunk can be had in one piece.
  */
 @ExtendWith(OomAsFailure.class)
 class ResidentLimitStressTest {

@@ -22,9 +22,9 @@ import org.slabmag.internal.memory.NativeMemory;
  * less the free pages given back to the OS and not taken since ({@link ReleasedPages}); a page taken
  * again counts again, checked against the limit like a new chunk. When a chunk becomes entirely free it
  * is kept if it is the only free one, and returned to the OS otherwise; {@link #trim()} returns every
- * free chunk and every spare slab. Before failing with {@link MemoryLimitExceeded} the heap returns its
- * spare slabs and free chunks, then gives back the free pages of the chunks it keeps
- * ({@link #ensureRoom}).
+ * free chunk and every spare slab. Reserved bytes stay within twice {@code maxMemory}. Before failing
+ * with {@link MemoryLimitExceeded} the heap returns its spare slabs and free chunks, then gives back free
+ * pages of the chunks it keeps, highest regions first, until the request fits ({@link #ensureRoom}).
  *
  * <p>Every free is validated: the address must be the start of a block this heap handed out, of
  * the class the size maps to; otherwise {@link IllegalArgumentException} and nothing changes.
@@ -57,6 +57,12 @@ public final class Heap {
     private final int chunkSize;
     private final int maxOrder;
     private final long maxMemory;
+    /**
+     * Bound on reserved bytes, twice {@link #maxMemory}: pages given back do not count against the limit, so
+     * chunks that a few blocks pin could otherwise pile up address space (and commit charge where the OS
+     * counts it) without end.
+     */
+    private final long maxReserved;
     private final boolean hardened;
     private final BuddyAllocator buddy;
     private final ChunkMap chunkMap;
@@ -68,7 +74,7 @@ public final class Heap {
     private final IntArrayList freeRegionIds = new IntArrayList();
     private final long[] scratch = new long[1];
     private Chunk[] regions = new Chunk[4];
-    /** What each region did between decay steps, and the bytes given back to the OS. */
+    /** What each region did between decay steps. */
     private final RegionDecay regionDecay = new RegionDecay();
     private final ReleasedPages releasedPages;
     private int regionCount;
@@ -91,14 +97,20 @@ public final class Heap {
      * An empty heap: no chunk is reserved until the first allocation.
      *
      * @param chunkSize power of two, at least {@link SizeClasses#maxSlabBytes()}
-     * @param maxMemory limit on reserved bytes
+     * @param maxMemory limit on resident bytes; reserved bytes stay within twice it
      * @param hardened  track blocks in users' hands to catch double frees
      */
     public Heap(int chunkSize, long maxMemory, boolean hardened) {
+        this(chunkSize, maxMemory, maxMemory > Long.MAX_VALUE / 2 ? Long.MAX_VALUE : 2 * maxMemory, hardened);
+    }
+
+    /** A heap with its own bound on reserved bytes (for tests). */
+    Heap(int chunkSize, long maxMemory, long maxReserved, boolean hardened) {
         this.chunkSize = chunkSize;
         this.maxOrder = Integer.numberOfTrailingZeros(chunkSize) - SizeClasses.PAGE_SHIFT;
         this.releasedPages = new ReleasedPages(maxOrder);
         this.maxMemory = maxMemory;
+        this.maxReserved = maxReserved;
         this.hardened = hardened;
         this.buddy = new BuddyAllocator(maxOrder);
         this.chunkMap = new ChunkMap(chunkSize);
@@ -428,7 +440,7 @@ public final class Heap {
     }
 
     private long allocateHuge(long size, boolean adapter) {
-        ensureRoom(size);
+        ensureRoom(size, size);
         long address;
         try {
             address = huge.allocate(size, adapter);
@@ -466,10 +478,10 @@ public final class Heap {
             long again = releasedPages.count(page, pages) << SizeClasses.PAGE_SHIFT;
             if (again > 0 && residentBytes() + again > maxMemory) {
                 buddy.free(page, order);
-                if (attempt == 2) { // every free page is given back by now: this much is not there
-                    throw limitExceeded(again);
+                if (attempt == 2) { // room was made twice, and the block buddy picks still does not fit
+                    throw limitReached(again);
                 }
-                ensureRoom(again);
+                ensureRoom(again, 0);
                 continue;
             }
             releasedPages.take(page, pages);
@@ -487,7 +499,7 @@ public final class Heap {
     }
 
     private void addChunk() {
-        ensureRoom(chunkSize);
+        ensureRoom(chunkSize, chunkSize);
         int region = freeRegionIds.isEmpty() ? regionCount++ : freeRegionIds.popInt();
         Chunk chunk;
         try {
@@ -526,26 +538,54 @@ public final class Heap {
     }
 
     /**
-     * The heap's part of the memory-pressure policy: before its resident bytes pass {@code maxMemory} it
-     * returns its own spare slabs and free chunks, then gives back the free pages of the chunks it keeps
-     * (those that cached or live blocks pin); if that is not enough it throws, and the allocator's policy
-     * above ({@code SlabAllocator}) gives cached blocks back and retries once.
+     * The heap's part of the memory-pressure policy: before its resident bytes pass {@code maxMemory}
+     * (or its reserved bytes {@link #maxReserved}) it returns its own spare slabs and free chunks, then
+     * gives back free pages of the chunks it keeps (those that cached or live blocks pin) until the
+     * request fits; if that is not enough it throws, and the allocator's policy above
+     * ({@code SlabAllocator}) gives cached blocks back and retries once.
+     *
+     * @param resident bytes that are to become resident
+     * @param reserved bytes that are to be reserved anew (0 for given-back pages taken again)
      */
-    private void ensureRoom(long bytes) {
-        if (residentBytes() + bytes > maxMemory) {
-            releaseFree();
-            if (residentBytes() + bytes > maxMemory) {
-                for (int region = 0; region < regionCount; region++) {
-                    if (regions[region] != null) {
-                        releaseFreePages(region);
-                    }
-                }
-                if (residentBytes() + bytes > maxMemory) {
-                    SlabEvents.memoryLimitReached(bytes, maxMemory, residentBytes());
-                    throw limitExceeded(bytes);
-                }
+    private void ensureRoom(long resident, long reserved) {
+        if (fits(resident, reserved)) {
+            return;
+        }
+        releaseFree();
+        if (reservedBytes + reserved <= maxReserved) {
+            releaseFreePagesFor(resident);
+        }
+        if (!fits(resident, reserved)) {
+            throw limitReached(resident);
+        }
+    }
+
+    private boolean fits(long resident, long reserved) {
+        return residentBytes() + resident <= maxMemory && reservedBytes + reserved <= maxReserved;
+    }
+
+    /**
+     * Gives back free pages of kept chunks, highest regions first (placement fills low ones), until
+     * {@code bytes} more fit under {@code maxMemory}; does nothing when even all of them would not make
+     * room (an O(1) test: pages given back are always free pages), so a caller at the limit does not
+     * walk every free list each time.
+     */
+    private void releaseFreePagesFor(long bytes) {
+        long notGivenBack = (buddy.freePages() - releasedPages.releasedPages()) << SizeClasses.PAGE_SHIFT;
+        if (!NativeMemory.canReleasePages() || residentBytes() - notGivenBack + bytes > maxMemory) {
+            return;
+        }
+        for (int region = regionCount - 1; region >= 0 && residentBytes() + bytes > maxMemory; region--) {
+            if (regions[region] != null) {
+                releaseFreePages(region);
             }
         }
+    }
+
+    /** The failure to throw when {@code bytes} more cannot be had: recorded as a JFR event too. */
+    private MemoryLimitExceeded limitReached(long bytes) {
+        SlabEvents.memoryLimitReached(bytes, maxMemory, residentBytes());
+        return limitExceeded(bytes);
     }
 
     private MemoryLimitExceeded limitExceeded(long bytes) {

@@ -1,5 +1,7 @@
 package org.slabmag.internal.heap;
 
+import org.slabmag.internal.memory.NativeMemory;
+
 /**
  * The size classes served by slabs, and the geometry of their slabs.
  *
@@ -21,7 +23,7 @@ package org.slabmag.internal.heap;
  */
 public final class SizeClasses {
     /** The unit of the buddy allocator and the alignment of every slab. */
-    public static final int PAGE_SIZE = 4096;
+    public static final int PAGE_SIZE = NativeMemory.PAGE_SIZE;
     /** log2 of {@link #PAGE_SIZE}. */
     public static final int PAGE_SHIFT = 12;
     /** The largest block a slab serves. */

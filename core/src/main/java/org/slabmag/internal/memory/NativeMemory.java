@@ -27,6 +27,9 @@ public final class NativeMemory {
      */
     public static final long ALWAYS_MAPPED = (32L << 20) + 4096;
 
+    /** The page size this class gives pages back by: the allocator's ({@code SizeClasses.PAGE_SIZE}). */
+    public static final int PAGE_SIZE = 4096;
+
     /** The JVM option Agrona 2.x needs. */
     public static final String ADD_OPENS = "--add-opens java.base/jdk.internal.misc=ALL-UNNAMED";
 
@@ -81,27 +84,40 @@ public final class NativeMemory {
      * segments, {@code jdk.internal.misc.ScopedMemoryAccess.unload}, which lives in the package
      * slabmag already needs opened ({@link #ADD_OPENS}); no further option.</li>
      * </ul>
-     * Elsewhere, or with {@code -Dslabmag.releasePages=false}, it does nothing and returns false.
+     * It does nothing and returns false off Linux, with {@code -Dslabmag.releasePages=false}, where
+     * neither route links (for example {@code --illegal-native-access=deny} on JDK 24+), where the
+     * operating system's page is not {@value #PAGE_SIZE} bytes (16 KiB and 64 KiB kernels: the kernel
+     * would round a 4 KiB range out to its page and zero live neighbours), for a range not aligned to
+     * the page, and for good after 16 calls in a row failed.
      *
      * @return whether the pages were given back
      * @param address the first byte of the range, page-aligned
      * @param bytes   the length of the range, a multiple of the page size
      */
     public static boolean releasePages(long address, long bytes) {
-        MethodHandle madvise = PageRelease.MADVISE;
-        try {
-            if (madvise != null) {
-                return (int) madvise.invokeExact(address, bytes, PageRelease.MADV_DONTNEED) == 0;
-            }
-            MethodHandle unload = PageRelease.UNLOAD;
-            if (unload != null) {
-                unload.invokeExact(address, bytes);
-                return true;
-            }
-            return false;
-        } catch (Throwable e) {
+        if (((address | bytes) & (PAGE_SIZE - 1)) != 0 || bytes <= 0 || PageRelease.failedForGood) {
             return false;
         }
+        boolean done;
+        try {
+            MethodHandle madvise = PageRelease.MADVISE;
+            if (madvise != null) {
+                done = (int) madvise.invokeExact(address, bytes, PageRelease.MADV_DONTNEED) == 0;
+            } else {
+                MethodHandle unload = PageRelease.UNLOAD;
+                if (unload == null) {
+                    return false;
+                }
+                unload.invokeExact(address, bytes);
+                done = true;
+            }
+        } catch (Error e) {
+            throw e;
+        } catch (Throwable e) { // madvise refused (the JDK's unload throws IOException), or the route broke
+            done = false;
+        }
+        PageRelease.count(done);
+        return done;
     }
 
     /**
@@ -111,18 +127,46 @@ public final class NativeMemory {
      *     links it
      */
     public static boolean canReleasePages() {
-        return PageRelease.MADVISE != null || PageRelease.UNLOAD != null;
+        return (PageRelease.MADVISE != null || PageRelease.UNLOAD != null) && !PageRelease.failedForGood;
     }
 
-    /** The two routes to {@code madvise(MADV_DONTNEED)}, linked on first use; at most one is not null. */
+    /**
+     * The two routes to {@code madvise(MADV_DONTNEED)}, linked on first use; at most one is not null.
+     * The failure count is read and written by threads holding different heaps' locks: a lost update
+     * only delays turning the routes off.
+     */
     private static final class PageRelease {
         static final int MADV_DONTNEED = 4;
+        /** Calls failing in a row after which the routes are given up. */
+        static final int MAX_FAILURES = 16;
         private static final boolean ENABLED = System.getProperty("os.name", "").startsWith("Linux")
-            && Boolean.parseBoolean(System.getProperty("slabmag.releasePages", "true"));
+            && Boolean.parseBoolean(System.getProperty("slabmag.releasePages", "true"))
+            && osPageSize() == PAGE_SIZE;
         /** {@code (long address, long bytes, int advice) int}: the FFM downcall (JDK 22+). */
         static final MethodHandle MADVISE = ENABLED && Runtime.version().feature() >= 22 ? linkMadvise() : null;
         /** {@code (long address, long bytes) void}: the JDK's own unload of mapped memory (JDK 17 to 21). */
         static final MethodHandle UNLOAD = ENABLED && Runtime.version().feature() < 22 ? linkUnload() : null;
+
+        private static volatile int failuresInARow;
+        static volatile boolean failedForGood;
+
+        static void count(boolean done) {
+            if (done) {
+                if (failuresInARow != 0) {
+                    failuresInARow = 0;
+                }
+            } else if (++failuresInARow >= MAX_FAILURES) {
+                failedForGood = true;
+            }
+        }
+
+        private static int osPageSize() {
+            try {
+                return UnsafeApi.pageSize();
+            } catch (LinkageError | RuntimeException e) {
+                return -1;
+            }
+        }
 
         private static MethodHandle linkMadvise() {
             try {

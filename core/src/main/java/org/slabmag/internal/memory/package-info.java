@@ -8,8 +8,10 @@
  * JDK 22+, through the JDK's own unload of mapped memory ({@code jdk.internal.misc.ScopedMemoryAccess}) on
  * JDK 17 to 21, both reached reflectively so that the code compiles for Java 17.
  *
- * <p>Rules: this is the only package that touches {@code Unsafe}, {@code ScopedMemoryAccess} or the FFM API
- * (the build's forbidden-API check enforces it). It knows nothing of chunks, blocks or threads; callers own
- * what they reserve and must release it once. Thread-safe: every method is a stateless call into the OS.
+ * <p>Rules: this is the only package that touches {@code Unsafe} (the build's forbidden-API check enforces
+ * it), {@code ScopedMemoryAccess} or the FFM API (both reached by name, in {@code NativeMemory} only). It
+ * knows nothing of chunks, blocks or threads; callers own what they reserve and must release it once.
+ * Thread-safe: every method is a call into the OS; the only state is the page-release route, linked once,
+ * and its count of failures in a row, after which it is given up.
  */
 package org.slabmag.internal.memory;

@@ -190,6 +190,9 @@ class HeapTest {
         heap = new Heap(CHUNK, 2L * CHUNK, false);
         long pinned = heap.allocateLarge(CHUNK / 4, CHUNK / 4, false);
         long spare = heap.allocateLarge(CHUNK / 2, CHUNK / 2, false);
+        for (long at = spare; at < spare + CHUNK / 2; at += 8) {
+            UnsafeApi.putLong(at, -1L); // every page written, so that only a real page release reads zero
+        }
         heap.freeLarge(spare, CHUNK / 2, CHUNK / 2, false); // 3/4 of the chunk free, 1/4 pinned
         assertEquals(CHUNK, heap.residentBytes());
 
@@ -205,12 +208,44 @@ class HeapTest {
 
         heap.freeLarge(huge, CHUNK + CHUNK / 2, CHUNK + CHUNK / 2, false);
         long again = heap.allocateLarge(CHUNK / 2, CHUNK / 2, false); // the pages serve again, zeroed
+        assertEquals(spare, again, "the block buddy picks first");
         for (long at = again; at < again + CHUNK / 2; at += 4096) {
-            assertEquals(0L, UnsafeApi.getLong(at));
+            assertEquals(0L, UnsafeApi.getLong(at), "a page given back reads zero");
         }
         assertEquals(CHUNK / 4 + CHUNK / 2, heap.residentBytes());
         heap.freeLarge(again, CHUNK / 2, CHUNK / 2, false);
         heap.freeLarge(pinned, CHUNK / 4, CHUNK / 4, false);
+        assertEquals(0, heap.snapshot().takenBytes());
+    }
+
+    /**
+     * Pages given back do not count against {@code maxMemory}, but reserved bytes have a bound of their
+     * own (twice the limit by default), so chunks pinned by a few blocks cannot pile up address space:
+     * past it an allocation fails although the resident bytes would fit, and works once a chunk goes.
+     */
+    @Test
+    void reservedBytesHaveABoundOfTheirOwn() {
+        heap.close();
+        heap = new Heap(CHUNK, 4L * CHUNK, 2L * CHUNK + CHUNK / 2, false);
+        long pin = heap.allocateLarge(CHUNK / 8, CHUNK / 8, false);
+        long[] fill = {heap.allocateLarge(CHUNK / 8, CHUNK / 8, false), heap.allocateLarge(CHUNK / 4, CHUNK / 4, false),
+            heap.allocateLarge(CHUNK / 2, CHUNK / 2, false)};
+        long whole = heap.allocateLarge(CHUNK, CHUNK, false); // a second chunk
+        heap.freeLarge(fill[0], CHUNK / 8, CHUNK / 8, false);
+        heap.freeLarge(fill[1], CHUNK / 4, CHUNK / 4, false);
+        heap.freeLarge(fill[2], CHUNK / 2, CHUNK / 2, false);
+        assertEquals(2L * CHUNK, heap.reservedBytes());
+
+        MemoryLimitExceeded e = assertThrows(MemoryLimitExceeded.class,
+            () -> heap.allocateLarge(CHUNK + 4096, CHUNK + 4096, false));
+        assertTrue(e.resident() + e.requested() <= e.limit(), "the resident bytes would fit: " + e.resident());
+        assertEquals(2L * CHUNK, e.reserved());
+
+        heap.freeLarge(whole, CHUNK, CHUNK, false); // the second chunk goes back to the OS under pressure
+        long huge = heap.allocateLarge(CHUNK + 4096, CHUNK + 4096, false);
+        assertEquals(2L * CHUNK + 4096, heap.reservedBytes());
+        heap.freeLarge(huge, CHUNK + 4096, CHUNK + 4096, false);
+        heap.freeLarge(pin, CHUNK / 8, CHUNK / 8, false);
         assertEquals(0, heap.snapshot().takenBytes());
     }
 }

@@ -1,6 +1,7 @@
 package org.slabmag.internal.memory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -40,6 +41,10 @@ class NativeMemoryTest {
                 long expected = i >= 8 && i < 40 ? 0L : 1000L + i;
                 assertEquals(expected, UnsafeApi.getLong(base + (long) i * PAGE), "page " + i);
             }
+            assertFalse(NativeMemory.releasePages(base + 48L * PAGE + 8, PAGE), "an unaligned range is refused");
+            assertFalse(NativeMemory.releasePages(base + 48L * PAGE, PAGE / 2), "so is a part of a page");
+            assertEquals(1048L, UnsafeApi.getLong(base + 48L * PAGE), "and nothing around it changed");
+            assertTrue(NativeMemory.canReleasePages(), "refusals do not count as failures");
             UnsafeApi.putLong(base + 10L * PAGE, 7L); // a released page serves again
             assertEquals(7L, UnsafeApi.getLong(base + 10L * PAGE));
         } finally {

@@ -84,9 +84,9 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
     /** Per thread: why its last reservation failed, and the failure of destroying an object it is returning. */
     private final ThreadLocal<Frame> frames = ThreadLocal.withInitial(Frame::new);
 
-    /** Guards waiting and closing. */
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    /** Guards waiting and closing; fair if the configuration asks for fairness. */
+    private final ReentrantLock lock;
+    private final Condition changed;
     /** Bumped under the lock whenever a waiter might now succeed. */
     private volatile long epoch;
     private volatile boolean closed;
@@ -106,12 +106,20 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
      *
      * @param factory the factory of pooled objects
      * @param config  the configuration; copied, later changes have no effect
-     * @throws NullPointerException if {@code factory} or {@code config} is null
+     * @throws NullPointerException     if {@code factory} or {@code config} is null
+     * @throws IllegalArgumentException if the configuration cannot be honoured: {@code lifo} false (see
+     *                                  {@link BaseMagazinePoolConfig#setLifo})
      */
     public MagazineKeyedObjectPool(final KeyedPooledObjectFactory<K, V> factory,
                                    final MagazineKeyedObjectPoolConfig config) {
         this.factory = Objects.requireNonNull(factory, "factory");
         this.config = Objects.requireNonNull(config, "config").clone();
+        if (!this.config.getLifo()) {
+            throw new IllegalArgumentException("lifo=false is not supported: idle objects are reused most recently "
+                    + "returned first within each thread's magazines; see MagazineKeyedObjectPoolConfig.setLifo");
+        }
+        this.lock = new ReentrantLock(this.config.getFairness());
+        this.changed = lock.newCondition();
         this.perKeyConfig = this.config.perKey();
         this.maxTotal = this.config.getMaxTotal();
         this.maxTotalPerKey = this.config.getMaxTotalPerKey();

@@ -1,5 +1,6 @@
 package org.slabmag.pool;
 
+import java.time.Duration;
 import java.util.Objects;
 
 import org.apache.commons.pool2.impl.GenericKeyedObjectPoolConfig;
@@ -18,16 +19,26 @@ import org.apache.commons.pool2.impl.GenericKeyedObjectPoolConfig;
  * <tr><td>blockWhenExhausted</td><td>true</td></tr>
  * <tr><td>maxWait</td><td>-1 ms: wait forever</td></tr>
  * <tr><td>testOnCreate, testOnBorrow, testOnReturn</td><td>false</td></tr>
+ * <tr><td>lifo</td><td>true (false is refused, see {@link #setLifo})</td></tr>
+ * <tr><td>fairness</td><td>false (see {@link #setFairness})</td></tr>
  * <tr><td>swallowedExceptionListener</td><td>none</td></tr>
  * <tr><td>magazineSize</td><td>16 (no counterpart)</td></tr>
  * </table>
- * Settings of {@link GenericKeyedObjectPoolConfig} that do not apply, as for {@link MagazineObjectPoolConfig}:
- * {@code lifo} and {@code fairness}, eviction, and (not yet) JMX registration. Use
- * {@link #from(GenericKeyedObjectPoolConfig)} to carry over the settings that do apply.
+ * The evictor's settings ({@code testWhileIdle}, {@code timeBetweenEvictionRuns}, {@code minEvictableIdleDuration},
+ * {@code softMinEvictableIdleDuration}, {@code numTestsPerEvictionRun}, {@code evictionPolicy},
+ * {@code evictionPolicyClassName}) and the JMX settings ({@code jmxEnabled}, {@code jmxNameBase},
+ * {@code jmxNamePrefix}) are shared with {@link MagazineObjectPoolConfig} ({@link BaseMagazinePoolConfig}) and
+ * carried over by {@link #from(GenericKeyedObjectPoolConfig)}, but the keyed pool does not act on them yet.
  *
  * <p>Not thread-safe; a pool copies the configuration when it is constructed, so later changes do not affect it.
  */
 public final class MagazineKeyedObjectPoolConfig extends BaseMagazinePoolConfig {
+    /**
+     * The ObjectName base used when {@link #getJmxNameBase()} is null: {@code GenericKeyedObjectPool}'s, so that
+     * tools that find Commons Pool pools (Micrometer's {@code CommonsObjectPool2Metrics}, dashboards) find this one.
+     */
+    public static final String DEFAULT_JMX_NAME_BASE = "org.apache.commons.pool2:type=GenericKeyedObjectPool,name=";
+
     private int maxTotalPerKey = GenericKeyedObjectPoolConfig.DEFAULT_MAX_TOTAL_PER_KEY;
     private int maxIdlePerKey = GenericKeyedObjectPoolConfig.DEFAULT_MAX_IDLE_PER_KEY;
     private int minIdlePerKey = GenericKeyedObjectPoolConfig.DEFAULT_MIN_IDLE_PER_KEY;
@@ -38,7 +49,8 @@ public final class MagazineKeyedObjectPoolConfig extends BaseMagazinePoolConfig 
     }
 
     /**
-     * Copies the settings that apply from a {@link GenericKeyedObjectPoolConfig}.
+     * Copies every setting of a {@link GenericKeyedObjectPoolConfig} that has a counterpart here (all but
+     * {@code evictorShutdownTimeout}, see {@link BaseMagazinePoolConfig}).
      *
      * @param config the configuration to copy from
      * @return a new configuration
@@ -132,7 +144,7 @@ public final class MagazineKeyedObjectPoolConfig extends BaseMagazinePoolConfig 
     /**
      * Makes the configuration of the pool of one key.
      *
-     * @return a configuration with JMX off and the per-key limits as the pool's own
+     * @return a configuration with JMX and the evictor off, and the per-key limits as the pool's own
      */
     MagazineObjectPoolConfig perKey() {
         final MagazineObjectPoolConfig c = new MagazineObjectPoolConfig();
@@ -141,6 +153,7 @@ public final class MagazineKeyedObjectPoolConfig extends BaseMagazinePoolConfig 
         c.setMinIdle(minIdlePerKey);
         copySharedTo(c);
         c.setBlockWhenExhausted(false); // the keyed pool does the waiting
+        c.setTimeBetweenEvictionRuns(Duration.ofMillis(-1));
         c.setJmxEnabled(false);
         return c;
     }
@@ -153,6 +166,11 @@ public final class MagazineKeyedObjectPoolConfig extends BaseMagazinePoolConfig 
     @Override
     public MagazineKeyedObjectPoolConfig clone() {
         return (MagazineKeyedObjectPoolConfig) super.clone();
+    }
+
+    @Override
+    String defaultJmxNameBase() {
+        return DEFAULT_JMX_NAME_BASE;
     }
 
     /**

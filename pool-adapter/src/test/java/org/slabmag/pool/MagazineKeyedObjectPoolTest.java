@@ -20,6 +20,7 @@ import org.apache.commons.pool2.BaseKeyedPooledObjectFactory;
 import org.apache.commons.pool2.KeyedObjectPool;
 import org.apache.commons.pool2.PooledObject;
 import org.apache.commons.pool2.impl.DefaultPooledObject;
+import org.apache.commons.pool2.impl.EvictionPolicy;
 import org.apache.commons.pool2.impl.GenericKeyedObjectPool;
 import org.apache.commons.pool2.impl.GenericKeyedObjectPoolConfig;
 import org.junit.jupiter.api.Test;
@@ -246,7 +247,7 @@ class MagazineKeyedObjectPoolTest {
     }
 
     @Test
-    void fromCopiesTheSettingsThatApply() {
+    void fromCopiesEveryGenericKeyedObjectPoolConfigSettingWithACounterpart() {
         final GenericKeyedObjectPoolConfig<Object> g = new GenericKeyedObjectPoolConfig<>();
         g.setMaxTotalPerKey(3);
         g.setMaxIdlePerKey(2);
@@ -257,6 +258,19 @@ class MagazineKeyedObjectPoolTest {
         g.setTestOnCreate(true);
         g.setTestOnBorrow(true);
         g.setTestOnReturn(true);
+        g.setTestWhileIdle(true);
+        g.setTimeBetweenEvictionRuns(Duration.ofMillis(250));
+        g.setMinEvictableIdleDuration(Duration.ofMillis(4000));
+        g.setSoftMinEvictableIdleDuration(Duration.ofMillis(3000));
+        g.setNumTestsPerEvictionRun(-2);
+        final EvictionPolicy<Object> policy = (config, underTest, idleCount) -> false;
+        g.setEvictionPolicy(policy);
+        g.setEvictionPolicyClassName("com.example.Policy");
+        g.setLifo(false);
+        g.setFairness(true);
+        g.setJmxEnabled(false);
+        g.setJmxNameBase("com.example:type=GenericKeyedObjectPool,name=");
+        g.setJmxNamePrefix("statements");
         final MagazineKeyedObjectPoolConfig c = MagazineKeyedObjectPoolConfig.from(g);
         assertEquals(3, c.getMaxTotalPerKey());
         assertEquals(2, c.getMaxIdlePerKey());
@@ -264,9 +278,51 @@ class MagazineKeyedObjectPoolTest {
         assertEquals(7, c.getMaxTotal());
         assertFalse(c.getBlockWhenExhausted());
         assertEquals(Duration.ofMillis(123), c.getMaxWait());
-        assertTrue(c.getTestOnCreate() && c.getTestOnBorrow() && c.getTestOnReturn());
+        assertTrue(c.getTestOnCreate() && c.getTestOnBorrow() && c.getTestOnReturn() && c.getTestWhileIdle());
+        assertEquals(Duration.ofMillis(250), c.getTimeBetweenEvictionRuns());
+        assertEquals(Duration.ofMillis(4000), c.getMinEvictableIdleDuration());
+        assertEquals(Duration.ofMillis(3000), c.getSoftMinEvictableIdleDuration());
+        assertEquals(-2, c.getNumTestsPerEvictionRun());
+        assertSame(policy, c.getEvictionPolicy());
+        assertEquals("com.example.Policy", c.getEvictionPolicyClassName());
+        assertFalse(c.getLifo());
+        assertTrue(c.getFairness());
+        assertFalse(c.getJmxEnabled());
+        assertEquals("com.example:type=GenericKeyedObjectPool,name=", c.getJmxNameBase());
+        assertEquals("statements", c.getJmxNamePrefix());
         assertThrows(NullPointerException.class, () -> MagazineKeyedObjectPoolConfig.from(null));
         assertThrows(IllegalArgumentException.class, () -> c.setMagazineSize(0));
         assertThrows(NullPointerException.class, () -> new MagazineKeyedObjectPool<>(null));
+    }
+
+    @Test
+    void defaultsAreGenericKeyedObjectPoolConfigs() {
+        final GenericKeyedObjectPoolConfig<Object> g = new GenericKeyedObjectPoolConfig<>();
+        final MagazineKeyedObjectPoolConfig c = new MagazineKeyedObjectPoolConfig();
+        assertEquals(g.getMaxTotalPerKey(), c.getMaxTotalPerKey());
+        assertEquals(g.getMaxIdlePerKey(), c.getMaxIdlePerKey());
+        assertEquals(g.getMinIdlePerKey(), c.getMinIdlePerKey());
+        assertEquals(g.getMaxTotal(), c.getMaxTotal());
+        assertEquals(g.getMaxWaitDuration(), c.getMaxWait());
+        assertEquals(g.getDurationBetweenEvictionRuns(), c.getTimeBetweenEvictionRuns());
+        assertEquals(g.getMinEvictableIdleDuration(), c.getMinEvictableIdleDuration());
+        assertEquals(g.getSoftMinEvictableIdleDuration(), c.getSoftMinEvictableIdleDuration());
+        assertEquals(g.getNumTestsPerEvictionRun(), c.getNumTestsPerEvictionRun());
+        assertEquals(g.getEvictionPolicyClassName(), c.getEvictionPolicyClassName());
+        assertEquals(g.getTestWhileIdle(), c.getTestWhileIdle());
+        assertEquals(g.getLifo(), c.getLifo());
+        assertEquals(g.getFairness(), c.getFairness());
+        assertEquals(g.getJmxEnabled(), c.getJmxEnabled());
+        assertEquals(g.getJmxNameBase(), c.getJmxNameBase());
+        assertEquals(g.getJmxNamePrefix(), c.getJmxNamePrefix());
+    }
+
+    @Test
+    void lifoFalseIsRefused() {
+        final MagazineKeyedObjectPoolConfig c = new MagazineKeyedObjectPoolConfig();
+        c.setLifo(false);
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new MagazineKeyedObjectPool<>(new Factory(), c));
+        assertTrue(e.getMessage().contains("lifo"), e.getMessage());
     }
 }

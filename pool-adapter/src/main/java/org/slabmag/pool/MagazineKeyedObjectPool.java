@@ -3,6 +3,7 @@ package org.slabmag.pool;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import org.apache.commons.pool2.KeyedObjectPool;
 import org.apache.commons.pool2.KeyedPooledObjectFactory;
 import org.apache.commons.pool2.PooledObject;
 import org.apache.commons.pool2.PooledObjectFactory;
+import org.apache.commons.pool2.SwallowedExceptionListener;
 
 /**
  * A {@link KeyedObjectPool} made of one {@link MagazineObjectPool} per key, with a limit on the objects of all keys
@@ -33,6 +35,16 @@ import org.apache.commons.pool2.PooledObjectFactory;
  * the borrower wait, up to {@code maxWait}, for an object of its key to be returned or for room to be freed anywhere.
  * A borrow and a return touch the key's map entry and a per-key counter of calls in progress, besides what
  * {@link MagazineObjectPool} does.
+ *
+ * <h2>Eviction</h2>
+ * With a positive {@code timeBetweenEvictionRuns} one task on core's shared maintenance thread evicts for all keys
+ * as {@code GenericKeyedObjectPool}'s evictor does: each run tests {@code numTestsPerEvictionRun} idle objects
+ * counted across keys, cycling through the keys and through each key's idle objects oldest first, with the
+ * {@code EvictionPolicy} (shown the key's idle count and {@code minIdlePerKey}) and {@code testWhileIdle}; then
+ * adds idle objects to each key up to {@code minIdlePerKey}. Idle objects are reached in every thread's magazines,
+ * off the borrow and return paths, as in {@link MagazineObjectPool} (see {@link PoolEvictor} for how idle time is
+ * measured). A key whose objects are all evicted is dropped like any key left without objects. See
+ * {@link KeyedPoolEvictor}.
  *
  * <h2>Factory lifecycle and errors</h2>
  * As {@link MagazineObjectPool}, with the key passed to each factory method. One difference, which Commons Pool's
@@ -90,6 +102,8 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
     /** Bumped under the lock whenever a waiter might now succeed. */
     private volatile long epoch;
     private volatile boolean closed;
+    /** Drives the evictors of the keys' pools; see {@link KeyedPoolEvictor}. */
+    private final KeyedPoolEvictor<K, V> evictor;
 
     /**
      * Creates a pool with the default configuration.
@@ -108,7 +122,8 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
      * @param config  the configuration; copied, later changes have no effect
      * @throws NullPointerException     if {@code factory} or {@code config} is null
      * @throws IllegalArgumentException if the configuration cannot be honoured: {@code lifo} false (see
-     *                                  {@link BaseMagazinePoolConfig#setLifo})
+     *                                  {@link BaseMagazinePoolConfig#setLifo}), or an eviction policy class that
+     *                                  cannot be loaded
      */
     public MagazineKeyedObjectPool(final KeyedPooledObjectFactory<K, V> factory,
                                    final MagazineKeyedObjectPoolConfig config) {
@@ -121,11 +136,14 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
         this.lock = new ReentrantLock(this.config.getFairness());
         this.changed = lock.newCondition();
         this.perKeyConfig = this.config.perKey();
+        this.perKeyConfig.setEvictionPolicy(PoolEvictor.policyOf(this.config)); // one policy for all keys, as GKOP
         this.maxTotal = this.config.getMaxTotal();
         this.maxTotalPerKey = this.config.getMaxTotalPerKey();
         this.blockWhenExhausted = this.config.getBlockWhenExhausted();
         this.maxWaitNanos = nanos(this.config.getMaxWait());
         this.mayWait = blockWhenExhausted && (maxTotal >= 0 || maxTotalPerKey >= 0);
+        this.evictor = new KeyedPoolEvictor<>(this, this.config);
+        evictor.start();
     }
 
     /**
@@ -255,7 +273,7 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
     }
 
     /** Wakes the waiting borrowers, if any; called after an object became idle or room was freed. */
-    private void wakeWaiters() {
+    void wakeWaiters() {
         if (waiters.get() > 0) {
             lock.lock();
             try {
@@ -380,8 +398,9 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
     }
 
     /**
-     * Adds idle objects of a key until {@code minIdlePerKey} are idle or no more may be created (this does not
-     * destroy idle objects of other keys).
+     * Adds idle objects of a key until {@code minIdlePerKey} (capped by a non-negative {@code maxIdlePerKey}) are
+     * idle or no more may be created (this does not destroy idle objects of other keys), as
+     * {@code GenericKeyedObjectPool.preparePool} does.
      *
      * @param key the key
      * @throws NullPointerException  if {@code key} is null
@@ -450,6 +469,7 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
         } finally {
             lock.unlock();
         }
+        evictor.stop();
         for (final KeyPool kp : pools.values()) {
             kp.pool.close();
         }
@@ -632,6 +652,28 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
         }
     }
 
+    /** @return the pools of the keys now in the map (a live view); for the evictor */
+    Collection<KeyPool> keyPools() {
+        return pools.values();
+    }
+
+    /** @return this pool's evictor; for tests */
+    KeyedPoolEvictor<K, V> evictor() {
+        return evictor;
+    }
+
+    /** @param e an exception for the swallowed-exception listener, if one is configured */
+    void swallow(final Exception e) {
+        final SwallowedExceptionListener listener = config.getSwallowedExceptionListener();
+        if (listener != null) {
+            try {
+                listener.onSwallowException(e);
+            } catch (final RuntimeException ignored) {
+                // A listener that throws must not break the pool; there is nobody left to tell.
+            }
+        }
+    }
+
     private static IllegalStateException notOpen() {
         return new IllegalStateException("Pool not open");
     }
@@ -651,7 +693,7 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
      * on the key and the key's objects (created or being created); it turns {@link #DEAD} when both are gone, and
      * only then does the key leave the map, so an object on loan always finds its key's pool.
      */
-    private final class KeyPool implements CapacityGate, PooledObjectFactory<V> {
+    final class KeyPool implements CapacityGate, PooledObjectFactory<V> {
         final K key;
         final AtomicInteger refs = new AtomicInteger();
         final AtomicInteger objects = new AtomicInteger();
@@ -660,6 +702,23 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
         KeyPool(final K key) {
             this.key = key;
             this.pool = new MagazineObjectPool<>(this, perKeyConfig, this);
+            if (evictor.isEnabled()) {
+                pool.evictor().startDriven();
+            }
+        }
+
+        /**
+         * Counts a call in progress on this key (the evictor's), unless the key has been dropped.
+         *
+         * @return whether it was counted; if so, {@link #leave()} must follow
+         */
+        boolean enter() {
+            return retain();
+        }
+
+        /** Ends a call {@link #enter()} counted; the last count drops the key. */
+        void leave() {
+            unregister(this);
         }
 
         @Override

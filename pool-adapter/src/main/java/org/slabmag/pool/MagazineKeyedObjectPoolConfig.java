@@ -14,21 +14,29 @@ import org.apache.commons.pool2.impl.GenericKeyedObjectPoolConfig;
  * <tr><th>setting</th><th>default</th></tr>
  * <tr><td>maxTotalPerKey</td><td>8 (negative: no limit)</td></tr>
  * <tr><td>maxIdlePerKey</td><td>8 (negative: no limit)</td></tr>
- * <tr><td>minIdlePerKey</td><td>0 (used by {@link MagazineKeyedObjectPool#preparePool(Object)})</td></tr>
+ * <tr><td>minIdlePerKey</td><td>0 (kept by {@link MagazineKeyedObjectPool#preparePool(Object)} and the evictor,
+ * capped by maxIdlePerKey)</td></tr>
  * <tr><td>maxTotal</td><td>-1: no limit across keys</td></tr>
  * <tr><td>blockWhenExhausted</td><td>true</td></tr>
  * <tr><td>maxWait</td><td>-1 ms: wait forever</td></tr>
  * <tr><td>testOnCreate, testOnBorrow, testOnReturn</td><td>false</td></tr>
+ * <tr><td>testWhileIdle</td><td>false</td></tr>
+ * <tr><td>timeBetweenEvictionRuns</td><td>-1 ms: no evictor</td></tr>
+ * <tr><td>minEvictableIdleDuration</td><td>30 min</td></tr>
+ * <tr><td>softMinEvictableIdleDuration</td><td>-1 ms: none</td></tr>
+ * <tr><td>numTestsPerEvictionRun</td><td>3, across all keys (negative: {@code ceil(idle / -n)} of all keys' idle
+ * objects)</td></tr>
+ * <tr><td>evictionPolicy / evictionPolicyClassName</td><td>null / {@code DefaultEvictionPolicy} (one instance for
+ * all keys)</td></tr>
  * <tr><td>lifo</td><td>true (false is refused, see {@link #setLifo})</td></tr>
  * <tr><td>fairness</td><td>false (see {@link #setFairness})</td></tr>
  * <tr><td>swallowedExceptionListener</td><td>none</td></tr>
  * <tr><td>magazineSize</td><td>16 (no counterpart)</td></tr>
  * </table>
- * The evictor's settings ({@code testWhileIdle}, {@code timeBetweenEvictionRuns}, {@code minEvictableIdleDuration},
- * {@code softMinEvictableIdleDuration}, {@code numTestsPerEvictionRun}, {@code evictionPolicy},
- * {@code evictionPolicyClassName}) and the JMX settings ({@code jmxEnabled}, {@code jmxNameBase},
- * {@code jmxNamePrefix}) are shared with {@link MagazineObjectPoolConfig} ({@link BaseMagazinePoolConfig}) and
- * carried over by {@link #from(GenericKeyedObjectPoolConfig)}, but the keyed pool does not act on them yet.
+ * The evictor runs as {@code GenericKeyedObjectPool}'s, see {@link MagazineKeyedObjectPool}. The JMX settings
+ * ({@code jmxEnabled}, {@code jmxNameBase}, {@code jmxNamePrefix}) are shared with {@link MagazineObjectPoolConfig}
+ * ({@link BaseMagazinePoolConfig}) and carried over by {@link #from(GenericKeyedObjectPoolConfig)}, but the keyed
+ * pool does not register an MBean yet.
  *
  * <p>Not thread-safe; a pool copies the configuration when it is constructed, so later changes do not affect it.
  */
@@ -105,7 +113,8 @@ public final class MagazineKeyedObjectPoolConfig extends BaseMagazinePoolConfig 
     }
 
     /**
-     * Returns the idle objects {@link MagazineKeyedObjectPool#preparePool(Object)} creates for a key.
+     * Returns the idle objects {@link MagazineKeyedObjectPool#preparePool(Object)} creates for a key, and the evictor
+     * keeps for each key (capped by a non-negative {@code maxIdlePerKey}).
      *
      * @return the number
      */
@@ -114,7 +123,10 @@ public final class MagazineKeyedObjectPoolConfig extends BaseMagazinePoolConfig 
     }
 
     /**
-     * Sets the idle objects {@link MagazineKeyedObjectPool#preparePool(Object)} creates for a key.
+     * Sets the idle objects {@link MagazineKeyedObjectPool#preparePool(Object)} creates for a key, and the evictor
+     * keeps for each key (if it runs) and its eviction policy is told of ({@code EvictionConfig.getMinIdle()}).
+     * Capped by {@code maxIdlePerKey} unless that is negative (no cap; {@code GenericKeyedObjectPool} takes
+     * {@code min(minIdlePerKey, maxIdlePerKey)} even then, which turns {@code minIdlePerKey} off).
      *
      * @param minIdlePerKey the number
      */

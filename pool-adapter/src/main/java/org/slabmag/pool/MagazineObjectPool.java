@@ -1501,6 +1501,11 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
         return caches.registered();
     }
 
+    /** @return this pool's evictor; for this package */
+    PoolEvictor<T> evictor() {
+        return evictor;
+    }
+
     /** @return the statistics kept on slow paths; for this package */
     PoolStatistics statistics() {
         return statistics;

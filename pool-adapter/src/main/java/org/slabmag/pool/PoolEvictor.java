@@ -79,7 +79,7 @@ final class PoolEvictor<T> {
      * @throws IllegalArgumentException if the class cannot be loaded, instantiated, or is no {@code EvictionPolicy}
      */
     @SuppressWarnings("unchecked")
-    static <T> EvictionPolicy<T> policyOf(final MagazineObjectPoolConfig c) {
+    static <T> EvictionPolicy<T> policyOf(final BaseMagazinePoolConfig c) {
         if (c.getEvictionPolicy() != null) {
             return (EvictionPolicy<T>) c.getEvictionPolicy();
         }

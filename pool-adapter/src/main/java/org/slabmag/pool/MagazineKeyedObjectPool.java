@@ -21,6 +21,7 @@ import org.apache.commons.pool2.KeyedPooledObjectFactory;
 import org.apache.commons.pool2.PooledObject;
 import org.apache.commons.pool2.PooledObjectFactory;
 import org.apache.commons.pool2.SwallowedExceptionListener;
+import org.slabmag.pool.internal.PoolEntry;
 
 /**
  * A {@link KeyedObjectPool} made of one {@link MagazineObjectPool} per key, with a limit on the objects of all keys
@@ -30,8 +31,8 @@ import org.apache.commons.pool2.SwallowedExceptionListener;
  * Each key has its own pool of the key's objects (per-thread magazines and a depot, see {@link MagazineObjectPool}),
  * made when the key is first used and dropped when the key has no objects and no call in progress. Creation in every
  * key's pool asks one shared gate, which enforces {@code maxTotalPerKey} and {@code maxTotal}. When {@code maxTotal}
- * objects exist and a key needs a new one, idle objects of other keys are destroyed to make room (one at a time, not
- * necessarily the oldest, where {@code GenericKeyedObjectPool} destroys the oldest 15%); only when none are idle does
+ * objects exist and a key needs a new one, idle objects of other keys are destroyed to make room, the oldest 15% plus
+ * one at a time, as {@code GenericKeyedObjectPool} does (see {@link #clearOldest()}); only when none are idle does
  * the borrower wait, up to {@code maxWait}, for an object of its key to be returned or for room to be freed anywhere.
  * A borrow and a return touch the key's map entry and a per-key counter of calls in progress, besides what
  * {@link MagazineObjectPool} does.
@@ -215,7 +216,7 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
                 if (denial == GRANTED) {
                     throw e;
                 }
-                if (denial == PER_KEY || !destroyIdleOfOtherKey(kp)) {
+                if (denial == PER_KEY || clearOldest(kp) == 0) {
                     return null;
                 }
             }
@@ -262,14 +263,74 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
         }
     }
 
-    /** Destroys one idle object of a key other than {@code except}; returns whether it found one. */
-    private boolean destroyIdleOfOtherKey(final KeyPool except) {
+    /**
+     * Destroys the oldest 15% plus one of the idle objects of all keys, as {@code GenericKeyedObjectPool.clearOldest}
+     * does (a borrow or {@code addObject} that needs room while {@code maxTotal} objects exist does the same, over the
+     * other keys' idle objects). Oldest means idle the longest: while {@code maxTotal} is set, each return stamps its
+     * object with {@link System#nanoTime()} for this (one clock read per return); without {@code maxTotal} the stamp
+     * is the pool clock, which the evictor advances once per run, so the order is only as fine as the evictor's
+     * period (and arbitrary with no evictor). Exceptions from {@code destroyObject} go to the
+     * {@code SwallowedExceptionListener}.
+     */
+    public void clearOldest() {
+        if (clearOldest(null) > 0 && mayWait) {
+            wakeWaiters();
+        }
+    }
+
+    /**
+     * Destroys the oldest 15% plus one of the idle objects of the keys other than {@code except}.
+     *
+     * @param except a key whose objects are spared, or null
+     * @return the objects destroyed
+     */
+    private int clearOldest(final KeyPool except) {
+        final List<Oldest> idle = new ArrayList<>();
         for (final KeyPool kp : pools.values()) {
-            if (kp != except && kp.pool.destroyOneIdle()) {
-                return true;
+            if (kp != except) {
+                kp.pool.forEachEntry(e -> {
+                    if (e.state() == PoolEntry.IDLE) {
+                        idle.add(new Oldest(kp, e, e.returnedAt()));
+                    }
+                });
             }
         }
-        return false;
+        if (idle.isEmpty()) {
+            return 0;
+        }
+        idle.sort((a, b) -> Long.signum(a.stamp - b.stamp)); // nanoTime readings, compared by difference
+        final int wanted = (int) (idle.size() * 0.15) + 1;
+        int destroyed = 0;
+        for (int i = 0; i < idle.size() && destroyed < wanted; i++) {
+            final Oldest o = idle.get(i);
+            final KeyPool kp = o.keyPool;
+            if (kp.enter()) {
+                try {
+                    if (kp.pool.destroyIfIdle(o.entry)) { // false if borrowed or destroyed since: the next one
+                        destroyed++;
+                    }
+                } finally {
+                    kp.leave();
+                }
+            }
+        }
+        return destroyed;
+    }
+
+    /**
+     * An idle entry of some key's pool with the stamp read when it was found idle, for {@link #clearOldest}: a sort
+     * compares values that do not change under it.
+     */
+    private final class Oldest {
+        final KeyPool keyPool;
+        final PoolEntry<V> entry;
+        final long stamp;
+
+        Oldest(final KeyPool keyPool, final PoolEntry<V> entry, final long stamp) {
+            this.keyPool = keyPool;
+            this.entry = entry;
+            this.stamp = stamp;
+        }
     }
 
     /** Wakes the waiting borrowers, if any; called after an object became idle or room was freed. */
@@ -387,7 +448,7 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
             do {
                 f.denial = GRANTED;
                 kp.pool.addObject();
-            } while (f.denial == TOTAL && destroyIdleOfOtherKey(kp));
+            } while (f.denial == TOTAL && clearOldest(kp) > 0);
             f.denial = GRANTED;
         } finally {
             unregister(kp);
@@ -702,6 +763,9 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
         KeyPool(final K key) {
             this.key = key;
             this.pool = new MagazineObjectPool<>(this, perKeyConfig, this);
+            if (maxTotal >= 0) {
+                pool.stampReturns(); // for clearOldest
+            }
             if (evictor.isEnabled()) {
                 pool.evictor().startDriven();
             }

@@ -121,6 +121,10 @@ final class KeyedPoolEvictor<K, V> {
             kp.pool.evictor().beginRun();
         }
         evict();
+        final AbandonedTracking ab = owner.abandonedTracking();
+        if (ab != null && ab.removeOnMaintenance()) {
+            owner.removeAbandoned(ab);
+        }
         ensureMinIdle();
         runs++;
     }

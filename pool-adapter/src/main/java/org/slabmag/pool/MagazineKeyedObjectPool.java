@@ -21,6 +21,8 @@ import org.apache.commons.pool2.KeyedPooledObjectFactory;
 import org.apache.commons.pool2.PooledObject;
 import org.apache.commons.pool2.PooledObjectFactory;
 import org.apache.commons.pool2.SwallowedExceptionListener;
+import org.apache.commons.pool2.UsageTracking;
+import org.apache.commons.pool2.impl.AbandonedConfig;
 import org.slabmag.pool.internal.PoolEntry;
 
 /**
@@ -47,6 +49,11 @@ import org.slabmag.pool.internal.PoolEntry;
  * measured). A key whose objects are all evicted is dropped like any key left without objects. See
  * {@link KeyedPoolEvictor}.
  *
+ * <h2>Abandoned objects</h2>
+ * {@link #setAbandonedConfig} (or the constructor that takes an {@code AbandonedConfig}) tracks loans under every
+ * key with {@link MagazineObjectPool}'s tracking in each key's pool, and removes abandoned objects over all keys as
+ * {@code GenericKeyedObjectPool} does, on borrow and by the evictor.
+ *
  * <h2>Factory lifecycle and errors</h2>
  * As {@link MagazineObjectPool}, with the key passed to each factory method. One difference, which Commons Pool's
  * keyed contract asks of pools other than {@code GenericKeyedObjectPool}: when a return fails validation or
@@ -69,7 +76,7 @@ import org.slabmag.pool.internal.PoolEntry;
  * @param <K> the type of keys
  * @param <V> the type of pooled objects
  */
-public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V> {
+public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V>, UsageTracking<V> {
     /** Frame denial: the last reservation on this thread was granted. */
     private static final int GRANTED = 0;
     /** Frame denial: the key was at {@code maxTotalPerKey}. */
@@ -105,6 +112,10 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
     private volatile boolean closed;
     /** Drives the evictors of the keys' pools; see {@link KeyedPoolEvictor}. */
     private final KeyedPoolEvictor<K, V> evictor;
+    /** Abandoned-object tracking, or null when off; written under the lock. */
+    private volatile AbandonedTracking abandoned;
+    /** The tracking given to the keys' pools: {@link #abandoned}'s, removal left to this pool; under the lock. */
+    private AbandonedConfig perKeyAbandoned;
 
     /**
      * Creates a pool with the default configuration.
@@ -148,6 +159,131 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
     }
 
     /**
+     * Creates a pool with abandoned-object tracking, as the {@code GenericKeyedObjectPool} constructor of the same
+     * form does.
+     *
+     * @param factory         the factory of pooled objects
+     * @param config          the configuration; copied, later changes have no effect
+     * @param abandonedConfig the abandoned-object settings, copied (see {@link #setAbandonedConfig}); null for none
+     * @throws NullPointerException     if {@code factory} or {@code config} is null
+     * @throws IllegalArgumentException as {@link #MagazineKeyedObjectPool(KeyedPooledObjectFactory,
+     *                                  MagazineKeyedObjectPoolConfig)}
+     */
+    public MagazineKeyedObjectPool(final KeyedPooledObjectFactory<K, V> factory,
+                                   final MagazineKeyedObjectPoolConfig config, final AbandonedConfig abandonedConfig) {
+        this(factory, config);
+        setAbandonedConfig(abandonedConfig);
+    }
+
+    /**
+     * Sets up abandoned-object tracking, as {@code GenericKeyedObjectPool.setAbandonedConfig}: objects on loan under
+     * any key and unused (see {@link #use}) for longer than {@code removeAbandonedTimeout} are destroyed with
+     * {@link DestroyMode#ABANDONED}, by a borrow that finds the pool nearly exhausted (fewer than 2 idle and more than
+     * {@code maxTotal - 3} active over all keys, as {@code GenericKeyedObjectPool} tests it, so that with no
+     * {@code maxTotal} every borrow that finds fewer than 2 idle removes) if {@code removeAbandonedOnBorrow}, and by
+     * each evictor run if {@code removeAbandonedOnMaintenance}. With {@code logAbandoned} each borrow records its
+     * stack trace, printed to the configured writer when its object is removed. Each key's pool tracks its loans as
+     * {@link MagazineObjectPool#setAbandonedConfig} describes: while tracking is on, every borrow and return reads
+     * {@link System#nanoTime()}, and objects on loan when tracking starts count as used at that moment. As in
+     * {@code GenericKeyedObjectPool} (and unlike {@code GenericObjectPool}), returning or invalidating an object
+     * that was removed still throws {@link IllegalStateException}.
+     *
+     * @param abandonedConfig the settings, copied; null turns tracking off
+     */
+    public void setAbandonedConfig(final AbandonedConfig abandonedConfig) {
+        final AbandonedTracking a = abandonedConfig == null ? null : new AbandonedTracking(abandonedConfig);
+        AbandonedConfig perKey = null;
+        if (a != null) {
+            perKey = a.config();
+            perKey.setRemoveAbandonedOnBorrow(false); // this pool removes, over all keys
+            perKey.setRemoveAbandonedOnMaintenance(false);
+        }
+        lock.lock();
+        try {
+            abandoned = a;
+            perKeyAbandoned = perKey;
+            for (final KeyPool kp : pools.values()) {
+                kp.pool.setAbandonedConfig(perKey);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@return whether abandoned-object tracking is on} */
+    public boolean isAbandonedConfig() {
+        return abandoned != null;
+    }
+
+    /** {@return a copy of the abandoned-object settings, or null when tracking is off} */
+    public AbandonedConfig getAbandonedConfig() {
+        final AbandonedTracking a = abandoned;
+        return a == null ? null : a.config();
+    }
+
+    /** @return the abandoned-object tracking in force, or null; for this package */
+    AbandonedTracking abandonedTracking() {
+        return abandoned;
+    }
+
+    /**
+     * {@return the configured abandoned-object timeout when tracking is on, else
+     * {@code Duration.ofSeconds(Integer.MAX_VALUE)}, as {@code GenericKeyedObjectPool} does}
+     */
+    public Duration getRemoveAbandonedTimeoutDuration() {
+        final AbandonedTracking a = abandoned;
+        return a == null ? Duration.ofSeconds(Integer.MAX_VALUE) : a.timeout();
+    }
+
+    /**
+     * Records a use of an object on loan, for abandoned-object tracking ({@code UsageTracking}), as
+     * {@code GenericKeyedObjectPool} does: the object is looked up under every key. Does nothing while tracking is
+     * off, or for an object not on loan from this pool.
+     *
+     * @param pooledObject an object on loan from this pool
+     * @throws NullPointerException if {@code pooledObject} is null
+     */
+    @Override
+    public void use(final V pooledObject) {
+        Objects.requireNonNull(pooledObject, "pooledObject");
+        if (abandoned == null) {
+            return;
+        }
+        for (final KeyPool kp : pools.values()) {
+            kp.pool.use(pooledObject);
+        }
+    }
+
+    /**
+     * Destroys the abandoned objects of every key; see {@link MagazineObjectPool#removeAbandoned}.
+     *
+     * @param ab the tracking in force
+     */
+    void removeAbandoned(final AbandonedTracking ab) {
+        for (final KeyPool kp : pools.values()) {
+            if (kp.enter()) {
+                try {
+                    kp.pool.removeAbandoned(ab);
+                } finally {
+                    kp.leave();
+                }
+            }
+        }
+    }
+
+    /** {@code GenericKeyedObjectPool}'s test for removing abandoned objects on borrow; see {@link #setAbandonedConfig}. */
+    private boolean nearlyExhausted() {
+        int idle = 0;
+        for (final KeyPool kp : pools.values()) {
+            idle += kp.pool.getNumIdle();
+            if (idle >= 2) {
+                return false;
+            }
+        }
+        return maxTotal < 0 || getNumActive() > (long) maxTotal - 3;
+    }
+
+    /**
      * Borrows an object of a key, waiting up to the configured {@code maxWait} if none can be had and
      * {@code blockWhenExhausted} is set.
      *
@@ -184,6 +320,10 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
         final long start = System.nanoTime();
         if (closed) {
             throw notOpen();
+        }
+        final AbandonedTracking ab = abandoned;
+        if (ab != null && ab.removeOnBorrow() && nearlyExhausted()) {
+            removeAbandoned(ab);
         }
         final KeyPool kp = register(key);
         try {
@@ -413,14 +553,18 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
         existing(key, obj, "Object not currently part of this pool").pool.invalidateObject(obj, mode);
     }
 
-    /** @return the pool of a key that has objects, for an object said to be on loan under it */
+    /**
+     * @return the pool of a key that has objects, for an object said to be on loan under it; while tracking is on,
+     *         also checked to be one of the pool's objects, which the key's pool would not check (it takes a removed
+     *         object's return for a late one), as {@code GenericKeyedObjectPool} checks it
+     */
     private KeyPool existing(final K key, final V obj, final String notFound) {
         Objects.requireNonNull(key, "key");
         final KeyPool kp = pools.get(key);
         if (kp == null) {
             throw new IllegalStateException("No keyed pool found under the given key.");
         }
-        if (obj == null) {
+        if (obj == null || abandoned != null && !kp.pool.contains(obj)) {
             throw new IllegalStateException(notFound);
         }
         return kp;
@@ -681,7 +825,15 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
     /** @return the pool of a key, counted as in use until {@link #unregister}; made if there is none */
     private KeyPool register(final K key) {
         for (;;) {
-            final KeyPool kp = pools.computeIfAbsent(key, KeyPool::new);
+            KeyPool kp = pools.get(key);
+            if (kp == null) {
+                lock.lock(); // a key's pool is made under the lock, so that it sees the abandoned configuration
+                try {
+                    kp = pools.computeIfAbsent(key, KeyPool::new);
+                } finally {
+                    lock.unlock();
+                }
+            }
             final int n = kp.refs.get();
             if (n < 0) {
                 pools.remove(key, kp);
@@ -765,6 +917,9 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
             this.pool = new MagazineObjectPool<>(this, perKeyConfig, this);
             if (maxTotal >= 0) {
                 pool.stampReturns(); // for clearOldest
+            }
+            if (perKeyAbandoned != null) { // read under the lock, which register() holds while making a key's pool
+                pool.setAbandonedConfig(perKeyAbandoned);
             }
             if (evictor.isEnabled()) {
                 pool.evictor().startDriven();

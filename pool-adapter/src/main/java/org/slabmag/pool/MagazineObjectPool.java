@@ -1395,6 +1395,14 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
         return n[0];
     }
 
+    /**
+     * @param obj an object
+     * @return whether it is one of this pool's objects (on loan, idle, or being destroyed)
+     */
+    boolean contains(final T obj) {
+        return entries.find(obj) != null;
+    }
+
     /** @param visitor receives every entry of this pool (one snapshot of the identity table) */
     void forEachEntry(final Consumer<PoolEntry<T>> visitor) {
         entries.forEach(visitor);

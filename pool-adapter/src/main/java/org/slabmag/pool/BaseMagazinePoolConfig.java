@@ -318,7 +318,10 @@ public abstract class BaseMagazinePoolConfig implements Cloneable {
         this.fairness = fairness;
     }
 
-    /** {@return whether the pool registers its MXBean (see {@link MagazineObjectPoolMXBean}) in the MBean server} */
+    /**
+     * {@return whether the pool registers its MXBean ({@link MagazineObjectPoolMXBean},
+     * {@link MagazineKeyedObjectPoolMXBean}) in the platform MBean server}
+     */
     public final boolean getJmxEnabled() {
         return jmxEnabled;
     }

@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import javax.management.ObjectName;
+
 import org.apache.commons.pool2.DestroyMode;
 import org.apache.commons.pool2.KeyedObjectPool;
 import org.apache.commons.pool2.KeyedPooledObjectFactory;
@@ -24,6 +26,7 @@ import org.apache.commons.pool2.SwallowedExceptionListener;
 import org.apache.commons.pool2.UsageTracking;
 import org.apache.commons.pool2.impl.AbandonedConfig;
 import org.slabmag.pool.internal.PoolEntry;
+import org.slabmag.pool.internal.ThreadCounters;
 
 /**
  * A {@link KeyedObjectPool} made of one {@link MagazineObjectPool} per key, with a limit on the objects of all keys
@@ -53,6 +56,12 @@ import org.slabmag.pool.internal.PoolEntry;
  * {@link #setAbandonedConfig} (or the constructor that takes an {@code AbandonedConfig}) tracks loans under every
  * key with {@link MagazineObjectPool}'s tracking in each key's pool, and removes abandoned objects over all keys as
  * {@code GenericKeyedObjectPool} does, on borrow and by the evictor.
+ *
+ * <h2>JMX</h2>
+ * Unless {@link BaseMagazinePoolConfig#setJmxEnabled} turned it off, the constructor registers a
+ * {@link MagazineKeyedObjectPoolMXBean} where a {@code GenericKeyedObjectPool} would register (so Micrometer's
+ * {@code CommonsObjectPool2Metrics} finds it), with the statistics summed over all keys, and {@link #close()}
+ * unregisters it. A failed registration leaves the pool without an MBean ({@link #getJmxName()} null).
  *
  * <h2>Factory lifecycle and errors</h2>
  * As {@link MagazineObjectPool}, with the key passed to each factory method. One difference, which Commons Pool's
@@ -101,6 +110,13 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
     private final AtomicLong createdCount = new AtomicLong();
     private final AtomicLong destroyedCount = new AtomicLong();
     private final AtomicInteger waiters = new AtomicInteger();
+    /** The waits of borrowers in this layer ({@link #await}); the keys' pools count everything else. */
+    private final PoolStatistics waits = new PoolStatistics();
+    /**
+     * The statistics of keys' pools since dropped; guarded by its own monitor, which a key's pool also holds while
+     * it turns {@link #DEAD} and is added here, so that a reader sees it either in the map or here.
+     */
+    private final PoolStatistics.Totals dropped = new PoolStatistics.Totals();
     /** Per thread: why its last reservation failed, and the failure of destroying an object it is returning. */
     private final ThreadLocal<Frame> frames = ThreadLocal.withInitial(Frame::new);
 
@@ -112,6 +128,8 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
     private volatile boolean closed;
     /** Drives the evictors of the keys' pools; see {@link KeyedPoolEvictor}. */
     private final KeyedPoolEvictor<K, V> evictor;
+    /** The registered name, or null. */
+    private final ObjectName jmxName;
     /** Abandoned-object tracking, or null when off; written under the lock. */
     private volatile AbandonedTracking abandoned;
     /** The tracking given to the keys' pools: {@link #abandoned}'s, removal left to this pool; under the lock. */
@@ -156,6 +174,7 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
         this.mayWait = blockWhenExhausted && (maxTotal >= 0 || maxTotalPerKey >= 0);
         this.evictor = new KeyedPoolEvictor<>(this, this.config);
         evictor.start();
+        this.jmxName = this.config.getJmxEnabled() ? KeyedPoolMBean.register(this) : null; // last: read at once
     }
 
     /**
@@ -370,6 +389,7 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
      */
     private V await(final KeyPool kp, final long start, final long waitNanos) throws Exception {
         waiters.incrementAndGet();
+        kp.waiting.incrementAndGet();
         try {
             for (;;) {
                 if (closed) {
@@ -378,6 +398,7 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
                 final long seen = epoch;
                 final V v = attempt(kp);
                 if (v != null) {
+                    waits.waited(System.nanoTime() - start);
                     return v;
                 }
                 lock.lock();
@@ -399,6 +420,7 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
                 }
             }
         } finally {
+            kp.waiting.decrementAndGet();
             waiters.decrementAndGet();
         }
     }
@@ -675,6 +697,9 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
             lock.unlock();
         }
         evictor.stop();
+        if (jmxName != null) {
+            PoolMBean.unregister(jmxName);
+        }
         for (final KeyPool kp : pools.values()) {
             kp.pool.close();
         }
@@ -776,6 +801,108 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
     }
 
     /**
+     * Returns the borrowers waiting per key, as {@code GenericKeyedObjectPool.getNumWaitersByKey()} does.
+     *
+     * @return a new map from each key's {@code toString()} to its waiting borrowers, for the keys that have objects
+     *         or calls in progress
+     */
+    public Map<String, Integer> getNumWaitersByKey() {
+        final Map<String, Integer> m = new HashMap<>();
+        for (final KeyPool kp : pools.values()) {
+            m.put(kp.key.toString(), kp.waiting.get());
+        }
+        return m;
+    }
+
+    /** {@return the objects destroyed because validation failed on borrow ({@code testOnBorrow}), over all keys} */
+    public long getDestroyedByBorrowValidationCount() {
+        return totals().destroyedByBorrowValidation;
+    }
+
+    /** {@return the objects the evictor destroyed (by the eviction policy or failed testWhileIdle), over all keys} */
+    public long getDestroyedByEvictorCount() {
+        return totals().destroyedByEvictor;
+    }
+
+    /** {@return the successful borrows over all keys; a sum of per-thread counters, exact when no call is in progress} */
+    public long getBorrowedCount() {
+        return totals().borrowed;
+    }
+
+    /** {@return the returns accepted over all keys; exact when no call is in progress} */
+    public long getReturnedCount() {
+        return totals().returned;
+    }
+
+    /**
+     * {@return the mean time borrows waited, over all borrows of all keys since the pool was created (a borrow
+     * served without waiting counts as zero; {@code GenericKeyedObjectPool} averages its last 100 borrows)}
+     */
+    public Duration getMeanBorrowWaitDuration() {
+        return Duration.ofNanos(totals().meanWaitNanos());
+    }
+
+    /** {@return {@link #getMeanBorrowWaitDuration()} in milliseconds} */
+    public long getMeanBorrowWaitTimeMillis() {
+        return getMeanBorrowWaitDuration().toMillis();
+    }
+
+    /** {@return the longest time a borrow waited} */
+    public Duration getMaxBorrowWaitDuration() {
+        return Duration.ofNanos(totals().maxWaitNanos);
+    }
+
+    /** {@return {@link #getMaxBorrowWaitDuration()} in milliseconds} */
+    public long getMaxBorrowWaitTimeMillis() {
+        return getMaxBorrowWaitDuration().toMillis();
+    }
+
+    /**
+     * {@return the mean length of the loans that ended while time was tracked (abandoned-object tracking on, see
+     * {@link #setAbandonedConfig}), over all keys; zero if none}
+     */
+    public Duration getMeanActiveDuration() {
+        return Duration.ofNanos(totals().meanActiveNanos());
+    }
+
+    /** {@return {@link #getMeanActiveDuration()} in milliseconds} */
+    public long getMeanActiveTimeMillis() {
+        return getMeanActiveDuration().toMillis();
+    }
+
+    /**
+     * {@return the mean time borrowed objects had been idle, over the borrows made while time was tracked
+     * (abandoned-object tracking on), over all keys; zero if none}
+     */
+    public Duration getMeanIdleDuration() {
+        return Duration.ofNanos(totals().meanIdleNanos());
+    }
+
+    /** {@return {@link #getMeanIdleDuration()} in milliseconds} */
+    public long getMeanIdleTimeMillis() {
+        return getMeanIdleDuration().toMillis();
+    }
+
+    /**
+     * {@return the name of this pool's {@link MagazineKeyedObjectPoolMXBean}, or null if JMX is off for it or
+     * registration failed; the name stays known after {@link #close()} unregistered it, as in
+     * {@code GenericKeyedObjectPool}}
+     */
+    public ObjectName getJmxName() {
+        return jmxName;
+    }
+
+    /** {@return a copy of the configuration} */
+    public MagazineKeyedObjectPoolConfig getConfig() {
+        return config.clone();
+    }
+
+    /** @return the configuration, which nobody changes; for this package */
+    MagazineKeyedObjectPoolConfig config() {
+        return config;
+    }
+
+    /**
      * Returns the objects in existence (on loan, idle, or being created) over all keys.
      *
      * @return the number, never more than {@code maxTotal} when that is not negative
@@ -846,12 +973,35 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
         }
     }
 
-    /** Drops one count of a key's pool (a call in progress or an object); the last drops the pool from the map. */
+    /**
+     * Drops one count of a key's pool (a call in progress or an object); the last drops the pool from the map, its
+     * statistics, final by then, added to {@link #dropped}.
+     */
     private void unregister(final KeyPool kp) {
-        if (kp.refs.decrementAndGet() == 0 && kp.refs.compareAndSet(0, DEAD)) {
+        if (kp.refs.decrementAndGet() == 0) {
+            synchronized (dropped) {
+                if (!kp.refs.compareAndSet(0, DEAD)) {
+                    return;
+                }
+                dropped.add(kp.pool.totals());
+            }
             pools.remove(kp.key, kp);
             kp.pool.close();
         }
+    }
+
+    /** @return the sums behind the statistics, over the keys' pools, those dropped, and this layer's waits */
+    private PoolStatistics.Totals totals() {
+        final PoolStatistics.Totals t = waits.totals(new ThreadCounters<?>[0]);
+        synchronized (dropped) {
+            t.add(dropped);
+            for (final KeyPool kp : pools.values()) {
+                if (kp.refs.get() >= 0) {
+                    t.add(kp.pool.totals());
+                }
+            }
+        }
+        return t;
     }
 
     private static long nanos(final Duration d) {
@@ -910,6 +1060,8 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
         final K key;
         final AtomicInteger refs = new AtomicInteger();
         final AtomicInteger objects = new AtomicInteger();
+        /** Borrowers of this key waiting in {@link #await}. */
+        final AtomicInteger waiting = new AtomicInteger();
         final MagazineObjectPool<V> pool;
 
         KeyPool(final K key) {

@@ -31,12 +31,18 @@ import org.apache.commons.pool2.impl.GenericKeyedObjectPoolConfig;
  * <tr><td>lifo</td><td>true (false is refused, see {@link #setLifo})</td></tr>
  * <tr><td>fairness</td><td>false (see {@link #setFairness})</td></tr>
  * <tr><td>swallowedExceptionListener</td><td>none</td></tr>
+ * <tr><td>jmxEnabled</td><td>true</td></tr>
+ * <tr><td>jmxNameBase</td><td>null: {@value #DEFAULT_JMX_NAME_BASE}</td></tr>
+ * <tr><td>jmxNamePrefix</td><td>{@code pool}</td></tr>
  * <tr><td>magazineSize</td><td>16 (no counterpart)</td></tr>
  * </table>
- * The evictor runs as {@code GenericKeyedObjectPool}'s, see {@link MagazineKeyedObjectPool}. The JMX settings
- * ({@code jmxEnabled}, {@code jmxNameBase}, {@code jmxNamePrefix}) are shared with {@link MagazineObjectPoolConfig}
- * ({@link BaseMagazinePoolConfig}) and carried over by {@link #from(GenericKeyedObjectPoolConfig)}, but the keyed
- * pool does not register an MBean yet.
+ * Abandoned-object tracking is set on the pool, as on {@code GenericKeyedObjectPool}
+ * ({@link MagazineKeyedObjectPool#setAbandonedConfig}). The evictor runs as {@code GenericKeyedObjectPool}'s, and
+ * the JMX settings register the pool as {@code GenericKeyedObjectPool} does (see {@link MagazineKeyedObjectPool}).
+ * The settings shared with {@link MagazineObjectPoolConfig} are those of {@link BaseMagazinePoolConfig}.
+ * {@link #from(GenericKeyedObjectPoolConfig)} copies every setting of {@link GenericKeyedObjectPoolConfig} that
+ * has a counterpart here, which is all but {@code evictorShutdownTimeout} (the evictor shares core's maintenance
+ * thread, which has no shutdown).
  *
  * <p>Not thread-safe; a pool copies the configuration when it is constructed, so later changes do not affect it.
  */

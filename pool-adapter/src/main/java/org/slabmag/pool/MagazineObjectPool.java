@@ -1531,6 +1531,11 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
         return evictor;
     }
 
+    /** @return the sums behind this pool's statistics now; for {@link MagazineKeyedObjectPool} */
+    PoolStatistics.Totals totals() {
+        return statistics.totals(caches.snapshot());
+    }
+
     /** @return the statistics kept on slow paths; for this package */
     PoolStatistics statistics() {
         return statistics;

@@ -40,7 +40,8 @@ import org.slabmag.pool.internal.ThreadCounters;
  * one at a time, as {@code GenericKeyedObjectPool} does (see {@link #clearOldest()}); only when none are idle does
  * the borrower wait, up to {@code maxWait}, for an object of its key to be returned or for room to be freed anywhere.
  * A borrow and a return touch the key's map entry and a per-key counter of calls in progress, besides what
- * {@link MagazineObjectPool} does.
+ * {@link MagazineObjectPool} does; while {@code maxTotal} is set a return also reads {@link System#nanoTime()}, to
+ * stamp its object's age for {@link #clearOldest()}. A key's pool is made under the pool's lock.
  *
  * <h2>Eviction</h2>
  * With a positive {@code timeBetweenEvictionRuns} one task on core's shared maintenance thread evicts for all keys
@@ -71,9 +72,11 @@ import org.slabmag.pool.internal.ThreadCounters;
  * Bad input is refused as {@code GenericKeyedObjectPool} refuses it: a null key with {@link NullPointerException};
  * a null object, an object not on loan under that key, or an unknown key with {@link IllegalStateException}.
  *
- * <h2>Counts</h2>
+ * <h2>Counts and statistics</h2>
  * {@link #getNumActive()}, {@link #getNumIdle()} and their per-key forms scan the objects; they are exact when no
- * call is in progress, and then for each key and in total {@code active + idle == created - destroyed}.
+ * call is in progress, and then for each key and in total {@code active + idle == created - destroyed}. The
+ * statistics ({@link #getBorrowedCount()} and the others, as {@code GenericKeyedObjectPool} names them) are sums over
+ * the keys' pools, kept for keys since dropped; they are measured as {@link MagazineObjectPool}'s are.
  *
  * <h2>Thread-safety and memory effects</h2>
  * All methods are thread-safe. Within a key the memory effects are those of {@link MagazineObjectPool}: everything a

@@ -3,6 +3,7 @@ package org.slabmag.pool;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,11 +15,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import javax.management.ObjectName;
+
 import org.apache.commons.pool2.DestroyMode;
 import org.apache.commons.pool2.KeyedObjectPool;
 import org.apache.commons.pool2.KeyedPooledObjectFactory;
 import org.apache.commons.pool2.PooledObject;
 import org.apache.commons.pool2.PooledObjectFactory;
+import org.apache.commons.pool2.SwallowedExceptionListener;
+import org.apache.commons.pool2.UsageTracking;
+import org.apache.commons.pool2.impl.AbandonedConfig;
+import org.slabmag.pool.internal.PoolEntry;
+import org.slabmag.pool.internal.ThreadCounters;
 
 /**
  * A {@link KeyedObjectPool} made of one {@link MagazineObjectPool} per key, with a limit on the objects of all keys
@@ -28,11 +36,33 @@ import org.apache.commons.pool2.PooledObjectFactory;
  * Each key has its own pool of the key's objects (per-thread magazines and a depot, see {@link MagazineObjectPool}),
  * made when the key is first used and dropped when the key has no objects and no call in progress. Creation in every
  * key's pool asks one shared gate, which enforces {@code maxTotalPerKey} and {@code maxTotal}. When {@code maxTotal}
- * objects exist and a key needs a new one, idle objects of other keys are destroyed to make room (one at a time, not
- * necessarily the oldest, where {@code GenericKeyedObjectPool} destroys the oldest 15%); only when none are idle does
+ * objects exist and a key needs a new one, idle objects of other keys are destroyed to make room, the oldest 15% plus
+ * one at a time, as {@code GenericKeyedObjectPool} does (see {@link #clearOldest()}); only when none are idle does
  * the borrower wait, up to {@code maxWait}, for an object of its key to be returned or for room to be freed anywhere.
  * A borrow and a return touch the key's map entry and a per-key counter of calls in progress, besides what
- * {@link MagazineObjectPool} does.
+ * {@link MagazineObjectPool} does; while {@code maxTotal} is set a return also reads {@link System#nanoTime()}, to
+ * stamp its object's age for {@link #clearOldest()}. A key's pool is made under the pool's lock.
+ *
+ * <h2>Eviction</h2>
+ * With a positive {@code timeBetweenEvictionRuns} one task on core's shared maintenance thread evicts for all keys
+ * as {@code GenericKeyedObjectPool}'s evictor does: each run tests {@code numTestsPerEvictionRun} idle objects
+ * counted across keys, cycling through the keys and through each key's idle objects oldest first, with the
+ * {@code EvictionPolicy} (shown the key's idle count and {@code minIdlePerKey}) and {@code testWhileIdle}; then
+ * adds idle objects to each key up to {@code minIdlePerKey}. Idle objects are reached in every thread's magazines,
+ * off the borrow and return paths, as in {@link MagazineObjectPool} (see {@link PoolEvictor} for how idle time is
+ * measured). A key whose objects are all evicted is dropped like any key left without objects. See
+ * {@link KeyedPoolEvictor}.
+ *
+ * <h2>Abandoned objects</h2>
+ * {@link #setAbandonedConfig} (or the constructor that takes an {@code AbandonedConfig}) tracks loans under every
+ * key with {@link MagazineObjectPool}'s tracking in each key's pool, and removes abandoned objects over all keys as
+ * {@code GenericKeyedObjectPool} does, on borrow and by the evictor.
+ *
+ * <h2>JMX</h2>
+ * Unless {@link BaseMagazinePoolConfig#setJmxEnabled} turned it off, the constructor registers a
+ * {@link MagazineKeyedObjectPoolMXBean} where a {@code GenericKeyedObjectPool} would register (so Micrometer's
+ * {@code CommonsObjectPool2Metrics} finds it), with the statistics summed over all keys, and {@link #close()}
+ * unregisters it. A failed registration leaves the pool without an MBean ({@link #getJmxName()} null).
  *
  * <h2>Factory lifecycle and errors</h2>
  * As {@link MagazineObjectPool}, with the key passed to each factory method. One difference, which Commons Pool's
@@ -42,9 +72,11 @@ import org.apache.commons.pool2.PooledObjectFactory;
  * Bad input is refused as {@code GenericKeyedObjectPool} refuses it: a null key with {@link NullPointerException};
  * a null object, an object not on loan under that key, or an unknown key with {@link IllegalStateException}.
  *
- * <h2>Counts</h2>
+ * <h2>Counts and statistics</h2>
  * {@link #getNumActive()}, {@link #getNumIdle()} and their per-key forms scan the objects; they are exact when no
- * call is in progress, and then for each key and in total {@code active + idle == created - destroyed}.
+ * call is in progress, and then for each key and in total {@code active + idle == created - destroyed}. The
+ * statistics ({@link #getBorrowedCount()} and the others, as {@code GenericKeyedObjectPool} names them) are sums over
+ * the keys' pools, kept for keys since dropped; they are measured as {@link MagazineObjectPool}'s are.
  *
  * <h2>Thread-safety and memory effects</h2>
  * All methods are thread-safe. Within a key the memory effects are those of {@link MagazineObjectPool}: everything a
@@ -56,7 +88,7 @@ import org.apache.commons.pool2.PooledObjectFactory;
  * @param <K> the type of keys
  * @param <V> the type of pooled objects
  */
-public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V> {
+public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V>, UsageTracking<V> {
     /** Frame denial: the last reservation on this thread was granted. */
     private static final int GRANTED = 0;
     /** Frame denial: the key was at {@code maxTotalPerKey}. */
@@ -81,15 +113,30 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
     private final AtomicLong createdCount = new AtomicLong();
     private final AtomicLong destroyedCount = new AtomicLong();
     private final AtomicInteger waiters = new AtomicInteger();
+    /** The waits of borrowers in this layer ({@link #await}); the keys' pools count everything else. */
+    private final PoolStatistics waits = new PoolStatistics();
+    /**
+     * The statistics of keys' pools since dropped; guarded by its own monitor, which a key's pool also holds while
+     * it turns {@link #DEAD} and is added here, so that a reader sees it either in the map or here.
+     */
+    private final PoolStatistics.Totals dropped = new PoolStatistics.Totals();
     /** Per thread: why its last reservation failed, and the failure of destroying an object it is returning. */
     private final ThreadLocal<Frame> frames = ThreadLocal.withInitial(Frame::new);
 
-    /** Guards waiting and closing. */
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    /** Guards waiting and closing; fair if the configuration asks for fairness. */
+    private final ReentrantLock lock;
+    private final Condition changed;
     /** Bumped under the lock whenever a waiter might now succeed. */
     private volatile long epoch;
     private volatile boolean closed;
+    /** Drives the evictors of the keys' pools; see {@link KeyedPoolEvictor}. */
+    private final KeyedPoolEvictor<K, V> evictor;
+    /** The registered name, or null. */
+    private final ObjectName jmxName;
+    /** Abandoned-object tracking, or null when off; written under the lock. */
+    private volatile AbandonedTracking abandoned;
+    /** The tracking given to the keys' pools: {@link #abandoned}'s, removal left to this pool; under the lock. */
+    private AbandonedConfig perKeyAbandoned;
 
     /**
      * Creates a pool with the default configuration.
@@ -106,18 +153,156 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
      *
      * @param factory the factory of pooled objects
      * @param config  the configuration; copied, later changes have no effect
-     * @throws NullPointerException if {@code factory} or {@code config} is null
+     * @throws NullPointerException     if {@code factory} or {@code config} is null
+     * @throws IllegalArgumentException if the configuration cannot be honoured: {@code lifo} false (see
+     *                                  {@link BaseMagazinePoolConfig#setLifo}), or an eviction policy class that
+     *                                  cannot be loaded
      */
     public MagazineKeyedObjectPool(final KeyedPooledObjectFactory<K, V> factory,
                                    final MagazineKeyedObjectPoolConfig config) {
         this.factory = Objects.requireNonNull(factory, "factory");
         this.config = Objects.requireNonNull(config, "config").clone();
+        if (!this.config.getLifo()) {
+            throw new IllegalArgumentException("lifo=false is not supported: idle objects are reused most recently "
+                    + "returned first within each thread's magazines; see MagazineKeyedObjectPoolConfig.setLifo");
+        }
+        this.lock = new ReentrantLock(this.config.getFairness());
+        this.changed = lock.newCondition();
         this.perKeyConfig = this.config.perKey();
+        this.perKeyConfig.setEvictionPolicy(PoolEvictor.policyOf(this.config)); // one policy for all keys, as GKOP
         this.maxTotal = this.config.getMaxTotal();
         this.maxTotalPerKey = this.config.getMaxTotalPerKey();
         this.blockWhenExhausted = this.config.getBlockWhenExhausted();
         this.maxWaitNanos = nanos(this.config.getMaxWait());
         this.mayWait = blockWhenExhausted && (maxTotal >= 0 || maxTotalPerKey >= 0);
+        this.evictor = new KeyedPoolEvictor<>(this, this.config);
+        evictor.start();
+        this.jmxName = this.config.getJmxEnabled() ? KeyedPoolMBean.register(this) : null; // last: read at once
+    }
+
+    /**
+     * Creates a pool with abandoned-object tracking, as the {@code GenericKeyedObjectPool} constructor of the same
+     * form does.
+     *
+     * @param factory         the factory of pooled objects
+     * @param config          the configuration; copied, later changes have no effect
+     * @param abandonedConfig the abandoned-object settings, copied (see {@link #setAbandonedConfig}); null for none
+     * @throws NullPointerException     if {@code factory} or {@code config} is null
+     * @throws IllegalArgumentException as {@link #MagazineKeyedObjectPool(KeyedPooledObjectFactory,
+     *                                  MagazineKeyedObjectPoolConfig)}
+     */
+    public MagazineKeyedObjectPool(final KeyedPooledObjectFactory<K, V> factory,
+                                   final MagazineKeyedObjectPoolConfig config, final AbandonedConfig abandonedConfig) {
+        this(factory, config);
+        setAbandonedConfig(abandonedConfig);
+    }
+
+    /**
+     * Sets up abandoned-object tracking, as {@code GenericKeyedObjectPool.setAbandonedConfig}: objects on loan under
+     * any key and unused (see {@link #use}) for longer than {@code removeAbandonedTimeout} are destroyed with
+     * {@link DestroyMode#ABANDONED}, by a borrow that finds the pool nearly exhausted (fewer than 2 idle and more than
+     * {@code maxTotal - 3} active over all keys, as {@code GenericKeyedObjectPool} tests it, so that with no
+     * {@code maxTotal} every borrow that finds fewer than 2 idle removes) if {@code removeAbandonedOnBorrow}, and by
+     * each evictor run if {@code removeAbandonedOnMaintenance}. With {@code logAbandoned} each borrow records its
+     * stack trace, printed to the configured writer when its object is removed. Each key's pool tracks its loans as
+     * {@link MagazineObjectPool#setAbandonedConfig} describes: while tracking is on, every borrow and return reads
+     * {@link System#nanoTime()}, and objects on loan when tracking starts count as used at that moment. As in
+     * {@code GenericKeyedObjectPool} (and unlike {@code GenericObjectPool}), returning or invalidating an object
+     * that was removed still throws {@link IllegalStateException}.
+     *
+     * @param abandonedConfig the settings, copied; null turns tracking off
+     */
+    public void setAbandonedConfig(final AbandonedConfig abandonedConfig) {
+        final AbandonedTracking a = abandonedConfig == null ? null : new AbandonedTracking(abandonedConfig);
+        AbandonedConfig perKey = null;
+        if (a != null) {
+            perKey = a.config();
+            perKey.setRemoveAbandonedOnBorrow(false); // this pool removes, over all keys
+            perKey.setRemoveAbandonedOnMaintenance(false);
+        }
+        lock.lock();
+        try {
+            abandoned = a;
+            perKeyAbandoned = perKey;
+            for (final KeyPool kp : pools.values()) {
+                kp.pool.setAbandonedConfig(perKey);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@return whether abandoned-object tracking is on} */
+    public boolean isAbandonedConfig() {
+        return abandoned != null;
+    }
+
+    /** {@return a copy of the abandoned-object settings, or null when tracking is off} */
+    public AbandonedConfig getAbandonedConfig() {
+        final AbandonedTracking a = abandoned;
+        return a == null ? null : a.config();
+    }
+
+    /** @return the abandoned-object tracking in force, or null; for this package */
+    AbandonedTracking abandonedTracking() {
+        return abandoned;
+    }
+
+    /**
+     * {@return the configured abandoned-object timeout when tracking is on, else
+     * {@code Duration.ofSeconds(Integer.MAX_VALUE)}, as {@code GenericKeyedObjectPool} does}
+     */
+    public Duration getRemoveAbandonedTimeoutDuration() {
+        final AbandonedTracking a = abandoned;
+        return a == null ? Duration.ofSeconds(Integer.MAX_VALUE) : a.timeout();
+    }
+
+    /**
+     * Records a use of an object on loan, for abandoned-object tracking ({@code UsageTracking}), as
+     * {@code GenericKeyedObjectPool} does: the object is looked up under every key. Does nothing while tracking is
+     * off, or for an object not on loan from this pool.
+     *
+     * @param pooledObject an object on loan from this pool
+     * @throws NullPointerException if {@code pooledObject} is null
+     */
+    @Override
+    public void use(final V pooledObject) {
+        Objects.requireNonNull(pooledObject, "pooledObject");
+        if (abandoned == null) {
+            return;
+        }
+        for (final KeyPool kp : pools.values()) {
+            kp.pool.use(pooledObject);
+        }
+    }
+
+    /**
+     * Destroys the abandoned objects of every key; see {@link MagazineObjectPool#removeAbandoned}.
+     *
+     * @param ab the tracking in force
+     */
+    void removeAbandoned(final AbandonedTracking ab) {
+        for (final KeyPool kp : pools.values()) {
+            if (kp.enter()) {
+                try {
+                    kp.pool.removeAbandoned(ab);
+                } finally {
+                    kp.leave();
+                }
+            }
+        }
+    }
+
+    /** {@code GenericKeyedObjectPool}'s test for removing abandoned objects on borrow; see {@link #setAbandonedConfig}. */
+    private boolean nearlyExhausted() {
+        int idle = 0;
+        for (final KeyPool kp : pools.values()) {
+            idle += kp.pool.getNumIdle();
+            if (idle >= 2) {
+                return false;
+            }
+        }
+        return maxTotal < 0 || getNumActive() > (long) maxTotal - 3;
     }
 
     /**
@@ -158,6 +343,10 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
         if (closed) {
             throw notOpen();
         }
+        final AbandonedTracking ab = abandoned;
+        if (ab != null && ab.removeOnBorrow() && nearlyExhausted()) {
+            removeAbandoned(ab);
+        }
         final KeyPool kp = register(key);
         try {
             final V v = attempt(kp);
@@ -189,7 +378,7 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
                 if (denial == GRANTED) {
                     throw e;
                 }
-                if (denial == PER_KEY || !destroyIdleOfOtherKey(kp)) {
+                if (denial == PER_KEY || clearOldest(kp) == 0) {
                     return null;
                 }
             }
@@ -203,6 +392,7 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
      */
     private V await(final KeyPool kp, final long start, final long waitNanos) throws Exception {
         waiters.incrementAndGet();
+        kp.waiting.incrementAndGet();
         try {
             for (;;) {
                 if (closed) {
@@ -211,6 +401,7 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
                 final long seen = epoch;
                 final V v = attempt(kp);
                 if (v != null) {
+                    waits.waited(System.nanoTime() - start);
                     return v;
                 }
                 lock.lock();
@@ -232,22 +423,83 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
                 }
             }
         } finally {
+            kp.waiting.decrementAndGet();
             waiters.decrementAndGet();
         }
     }
 
-    /** Destroys one idle object of a key other than {@code except}; returns whether it found one. */
-    private boolean destroyIdleOfOtherKey(final KeyPool except) {
+    /**
+     * Destroys the oldest 15% plus one of the idle objects of all keys, as {@code GenericKeyedObjectPool.clearOldest}
+     * does (a borrow or {@code addObject} that needs room while {@code maxTotal} objects exist does the same, over the
+     * other keys' idle objects). Oldest means idle the longest: while {@code maxTotal} is set, each return stamps its
+     * object with {@link System#nanoTime()} for this (one clock read per return); without {@code maxTotal} the stamp
+     * is the pool clock, which the evictor advances once per run, so the order is only as fine as the evictor's
+     * period (and arbitrary with no evictor). Exceptions from {@code destroyObject} go to the
+     * {@code SwallowedExceptionListener}.
+     */
+    public void clearOldest() {
+        if (clearOldest(null) > 0 && mayWait) {
+            wakeWaiters();
+        }
+    }
+
+    /**
+     * Destroys the oldest 15% plus one of the idle objects of the keys other than {@code except}.
+     *
+     * @param except a key whose objects are spared, or null
+     * @return the objects destroyed
+     */
+    private int clearOldest(final KeyPool except) {
+        final List<Oldest> idle = new ArrayList<>();
         for (final KeyPool kp : pools.values()) {
-            if (kp != except && kp.pool.destroyOneIdle()) {
-                return true;
+            if (kp != except) {
+                kp.pool.forEachEntry(e -> {
+                    if (e.state() == PoolEntry.IDLE) {
+                        idle.add(new Oldest(kp, e, e.returnedAt()));
+                    }
+                });
             }
         }
-        return false;
+        if (idle.isEmpty()) {
+            return 0;
+        }
+        idle.sort((a, b) -> Long.signum(a.stamp - b.stamp)); // nanoTime readings, compared by difference
+        final int wanted = (int) (idle.size() * 0.15) + 1;
+        int destroyed = 0;
+        for (int i = 0; i < idle.size() && destroyed < wanted; i++) {
+            final Oldest o = idle.get(i);
+            final KeyPool kp = o.keyPool;
+            if (kp.enter()) {
+                try {
+                    if (kp.pool.destroyIfIdle(o.entry)) { // false if borrowed or destroyed since: the next one
+                        destroyed++;
+                    }
+                } finally {
+                    kp.leave();
+                }
+            }
+        }
+        return destroyed;
+    }
+
+    /**
+     * An idle entry of some key's pool with the stamp read when it was found idle, for {@link #clearOldest}: a sort
+     * compares values that do not change under it.
+     */
+    private final class Oldest {
+        final KeyPool keyPool;
+        final PoolEntry<V> entry;
+        final long stamp;
+
+        Oldest(final KeyPool keyPool, final PoolEntry<V> entry, final long stamp) {
+            this.keyPool = keyPool;
+            this.entry = entry;
+            this.stamp = stamp;
+        }
     }
 
     /** Wakes the waiting borrowers, if any; called after an object became idle or room was freed. */
-    private void wakeWaiters() {
+    void wakeWaiters() {
         if (waiters.get() > 0) {
             lock.lock();
             try {
@@ -326,14 +578,18 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
         existing(key, obj, "Object not currently part of this pool").pool.invalidateObject(obj, mode);
     }
 
-    /** @return the pool of a key that has objects, for an object said to be on loan under it */
+    /**
+     * @return the pool of a key that has objects, for an object said to be on loan under it; while tracking is on,
+     *         also checked to be one of the pool's objects, which the key's pool would not check (it takes a removed
+     *         object's return for a late one), as {@code GenericKeyedObjectPool} checks it
+     */
     private KeyPool existing(final K key, final V obj, final String notFound) {
         Objects.requireNonNull(key, "key");
         final KeyPool kp = pools.get(key);
         if (kp == null) {
             throw new IllegalStateException("No keyed pool found under the given key.");
         }
-        if (obj == null) {
+        if (obj == null || abandoned != null && !kp.pool.contains(obj)) {
             throw new IllegalStateException(notFound);
         }
         return kp;
@@ -361,7 +617,7 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
             do {
                 f.denial = GRANTED;
                 kp.pool.addObject();
-            } while (f.denial == TOTAL && destroyIdleOfOtherKey(kp));
+            } while (f.denial == TOTAL && clearOldest(kp) > 0);
             f.denial = GRANTED;
         } finally {
             unregister(kp);
@@ -372,8 +628,9 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
     }
 
     /**
-     * Adds idle objects of a key until {@code minIdlePerKey} are idle or no more may be created (this does not
-     * destroy idle objects of other keys).
+     * Adds idle objects of a key until {@code minIdlePerKey} (capped by a non-negative {@code maxIdlePerKey}) are
+     * idle or no more may be created (this does not destroy idle objects of other keys), as
+     * {@code GenericKeyedObjectPool.preparePool} does.
      *
      * @param key the key
      * @throws NullPointerException  if {@code key} is null
@@ -441,6 +698,10 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
             changed.signalAll();
         } finally {
             lock.unlock();
+        }
+        evictor.stop();
+        if (jmxName != null) {
+            PoolMBean.unregister(jmxName);
         }
         for (final KeyPool kp : pools.values()) {
             kp.pool.close();
@@ -543,6 +804,108 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
     }
 
     /**
+     * Returns the borrowers waiting per key, as {@code GenericKeyedObjectPool.getNumWaitersByKey()} does.
+     *
+     * @return a new map from each key's {@code toString()} to its waiting borrowers, for the keys that have objects
+     *         or calls in progress
+     */
+    public Map<String, Integer> getNumWaitersByKey() {
+        final Map<String, Integer> m = new HashMap<>();
+        for (final KeyPool kp : pools.values()) {
+            m.put(kp.key.toString(), kp.waiting.get());
+        }
+        return m;
+    }
+
+    /** {@return the objects destroyed because validation failed on borrow ({@code testOnBorrow}), over all keys} */
+    public long getDestroyedByBorrowValidationCount() {
+        return totals().destroyedByBorrowValidation;
+    }
+
+    /** {@return the objects the evictor destroyed (by the eviction policy or failed testWhileIdle), over all keys} */
+    public long getDestroyedByEvictorCount() {
+        return totals().destroyedByEvictor;
+    }
+
+    /** {@return the successful borrows over all keys; a sum of per-thread counters, exact when no call is in progress} */
+    public long getBorrowedCount() {
+        return totals().borrowed;
+    }
+
+    /** {@return the returns accepted over all keys; exact when no call is in progress} */
+    public long getReturnedCount() {
+        return totals().returned;
+    }
+
+    /**
+     * {@return the mean time borrows waited, over all borrows of all keys since the pool was created (a borrow
+     * served without waiting counts as zero; {@code GenericKeyedObjectPool} averages its last 100 borrows)}
+     */
+    public Duration getMeanBorrowWaitDuration() {
+        return Duration.ofNanos(totals().meanWaitNanos());
+    }
+
+    /** {@return {@link #getMeanBorrowWaitDuration()} in milliseconds} */
+    public long getMeanBorrowWaitTimeMillis() {
+        return getMeanBorrowWaitDuration().toMillis();
+    }
+
+    /** {@return the longest time a borrow waited} */
+    public Duration getMaxBorrowWaitDuration() {
+        return Duration.ofNanos(totals().maxWaitNanos);
+    }
+
+    /** {@return {@link #getMaxBorrowWaitDuration()} in milliseconds} */
+    public long getMaxBorrowWaitTimeMillis() {
+        return getMaxBorrowWaitDuration().toMillis();
+    }
+
+    /**
+     * {@return the mean length of the loans that ended while time was tracked (abandoned-object tracking on, see
+     * {@link #setAbandonedConfig}), over all keys; zero if none}
+     */
+    public Duration getMeanActiveDuration() {
+        return Duration.ofNanos(totals().meanActiveNanos());
+    }
+
+    /** {@return {@link #getMeanActiveDuration()} in milliseconds} */
+    public long getMeanActiveTimeMillis() {
+        return getMeanActiveDuration().toMillis();
+    }
+
+    /**
+     * {@return the mean time borrowed objects had been idle, over the borrows made while time was tracked
+     * (abandoned-object tracking on), over all keys; zero if none}
+     */
+    public Duration getMeanIdleDuration() {
+        return Duration.ofNanos(totals().meanIdleNanos());
+    }
+
+    /** {@return {@link #getMeanIdleDuration()} in milliseconds} */
+    public long getMeanIdleTimeMillis() {
+        return getMeanIdleDuration().toMillis();
+    }
+
+    /**
+     * {@return the name of this pool's {@link MagazineKeyedObjectPoolMXBean}, or null if JMX is off for it or
+     * registration failed; the name stays known after {@link #close()} unregistered it, as in
+     * {@code GenericKeyedObjectPool}}
+     */
+    public ObjectName getJmxName() {
+        return jmxName;
+    }
+
+    /** {@return a copy of the configuration} */
+    public MagazineKeyedObjectPoolConfig getConfig() {
+        return config.clone();
+    }
+
+    /** @return the configuration, which nobody changes; for this package */
+    MagazineKeyedObjectPoolConfig config() {
+        return config;
+    }
+
+    /**
      * Returns the objects in existence (on loan, idle, or being created) over all keys.
      *
      * @return the number, never more than {@code maxTotal} when that is not negative
@@ -592,7 +955,15 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
     /** @return the pool of a key, counted as in use until {@link #unregister}; made if there is none */
     private KeyPool register(final K key) {
         for (;;) {
-            final KeyPool kp = pools.computeIfAbsent(key, KeyPool::new);
+            KeyPool kp = pools.get(key);
+            if (kp == null) {
+                lock.lock(); // a key's pool is made under the lock, so that it sees the abandoned configuration
+                try {
+                    kp = pools.computeIfAbsent(key, KeyPool::new);
+                } finally {
+                    lock.unlock();
+                }
+            }
             final int n = kp.refs.get();
             if (n < 0) {
                 pools.remove(key, kp);
@@ -605,12 +976,35 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
         }
     }
 
-    /** Drops one count of a key's pool (a call in progress or an object); the last drops the pool from the map. */
+    /**
+     * Drops one count of a key's pool (a call in progress or an object); the last drops the pool from the map, its
+     * statistics, final by then, added to {@link #dropped}.
+     */
     private void unregister(final KeyPool kp) {
-        if (kp.refs.decrementAndGet() == 0 && kp.refs.compareAndSet(0, DEAD)) {
+        if (kp.refs.decrementAndGet() == 0) {
+            synchronized (dropped) {
+                if (!kp.refs.compareAndSet(0, DEAD)) {
+                    return;
+                }
+                dropped.add(kp.pool.totals());
+            }
             pools.remove(kp.key, kp);
             kp.pool.close();
         }
+    }
+
+    /** @return the sums behind the statistics, over the keys' pools, those dropped, and this layer's waits */
+    private PoolStatistics.Totals totals() {
+        final PoolStatistics.Totals t = waits.totals(new ThreadCounters<?>[0]);
+        synchronized (dropped) {
+            t.add(dropped);
+            for (final KeyPool kp : pools.values()) {
+                if (kp.refs.get() >= 0) {
+                    t.add(kp.pool.totals());
+                }
+            }
+        }
+        return t;
     }
 
     private static long nanos(final Duration d) {
@@ -621,6 +1015,28 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
             return d.toNanos();
         } catch (final ArithmeticException tooLong) {
             return Long.MAX_VALUE;
+        }
+    }
+
+    /** @return the pools of the keys now in the map (a live view); for the evictor */
+    Collection<KeyPool> keyPools() {
+        return pools.values();
+    }
+
+    /** @return this pool's evictor; for tests */
+    KeyedPoolEvictor<K, V> evictor() {
+        return evictor;
+    }
+
+    /** @param e an exception for the swallowed-exception listener, if one is configured */
+    void swallow(final Exception e) {
+        final SwallowedExceptionListener listener = config.getSwallowedExceptionListener();
+        if (listener != null) {
+            try {
+                listener.onSwallowException(e);
+            } catch (final RuntimeException ignored) {
+                // A listener that throws must not break the pool; there is nobody left to tell.
+            }
         }
     }
 
@@ -643,15 +1059,40 @@ public final class MagazineKeyedObjectPool<K, V> implements KeyedObjectPool<K, V
      * on the key and the key's objects (created or being created); it turns {@link #DEAD} when both are gone, and
      * only then does the key leave the map, so an object on loan always finds its key's pool.
      */
-    private final class KeyPool implements CapacityGate, PooledObjectFactory<V> {
+    final class KeyPool implements CapacityGate, PooledObjectFactory<V> {
         final K key;
         final AtomicInteger refs = new AtomicInteger();
         final AtomicInteger objects = new AtomicInteger();
+        /** Borrowers of this key waiting in {@link #await}. */
+        final AtomicInteger waiting = new AtomicInteger();
         final MagazineObjectPool<V> pool;
 
         KeyPool(final K key) {
             this.key = key;
             this.pool = new MagazineObjectPool<>(this, perKeyConfig, this);
+            if (maxTotal >= 0) {
+                pool.stampReturns(); // for clearOldest
+            }
+            if (perKeyAbandoned != null) { // read under the lock, which register() holds while making a key's pool
+                pool.setAbandonedConfig(perKeyAbandoned);
+            }
+            if (evictor.isEnabled()) {
+                pool.evictor().startDriven();
+            }
+        }
+
+        /**
+         * Counts a call in progress on this key (the evictor's), unless the key has been dropped.
+         *
+         * @return whether it was counted; if so, {@link #leave()} must follow
+         */
+        boolean enter() {
+            return retain();
+        }
+
+        /** Ends a call {@link #enter()} counted; the last count drops the key. */
+        void leave() {
+            unregister(this);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package org.slabmag.pool;
 
+import java.time.Duration;
 import java.util.Objects;
 
 import org.apache.commons.pool2.impl.GenericKeyedObjectPoolConfig;
@@ -13,21 +14,45 @@ import org.apache.commons.pool2.impl.GenericKeyedObjectPoolConfig;
  * <tr><th>setting</th><th>default</th></tr>
  * <tr><td>maxTotalPerKey</td><td>8 (negative: no limit)</td></tr>
  * <tr><td>maxIdlePerKey</td><td>8 (negative: no limit)</td></tr>
- * <tr><td>minIdlePerKey</td><td>0 (used by {@link MagazineKeyedObjectPool#preparePool(Object)})</td></tr>
+ * <tr><td>minIdlePerKey</td><td>0 (kept by {@link MagazineKeyedObjectPool#preparePool(Object)} and the evictor,
+ * capped by maxIdlePerKey)</td></tr>
  * <tr><td>maxTotal</td><td>-1: no limit across keys</td></tr>
  * <tr><td>blockWhenExhausted</td><td>true</td></tr>
  * <tr><td>maxWait</td><td>-1 ms: wait forever</td></tr>
  * <tr><td>testOnCreate, testOnBorrow, testOnReturn</td><td>false</td></tr>
+ * <tr><td>testWhileIdle</td><td>false</td></tr>
+ * <tr><td>timeBetweenEvictionRuns</td><td>-1 ms: no evictor</td></tr>
+ * <tr><td>minEvictableIdleDuration</td><td>30 min</td></tr>
+ * <tr><td>softMinEvictableIdleDuration</td><td>-1 ms: none</td></tr>
+ * <tr><td>numTestsPerEvictionRun</td><td>3, across all keys (negative: {@code ceil(idle / -n)} of all keys' idle
+ * objects)</td></tr>
+ * <tr><td>evictionPolicy / evictionPolicyClassName</td><td>null / {@code DefaultEvictionPolicy} (one instance for
+ * all keys)</td></tr>
+ * <tr><td>lifo</td><td>true (false is refused, see {@link #setLifo})</td></tr>
+ * <tr><td>fairness</td><td>false (see {@link #setFairness})</td></tr>
  * <tr><td>swallowedExceptionListener</td><td>none</td></tr>
+ * <tr><td>jmxEnabled</td><td>true</td></tr>
+ * <tr><td>jmxNameBase</td><td>null: {@value #DEFAULT_JMX_NAME_BASE}</td></tr>
+ * <tr><td>jmxNamePrefix</td><td>{@code pool}</td></tr>
  * <tr><td>magazineSize</td><td>16 (no counterpart)</td></tr>
  * </table>
- * Settings of {@link GenericKeyedObjectPoolConfig} that do not apply, as for {@link MagazineObjectPoolConfig}:
- * {@code lifo} and {@code fairness}, eviction, and (not yet) JMX registration. Use
- * {@link #from(GenericKeyedObjectPoolConfig)} to carry over the settings that do apply.
+ * Abandoned-object tracking is set on the pool, as on {@code GenericKeyedObjectPool}
+ * ({@link MagazineKeyedObjectPool#setAbandonedConfig}). The evictor runs as {@code GenericKeyedObjectPool}'s, and
+ * the JMX settings register the pool as {@code GenericKeyedObjectPool} does (see {@link MagazineKeyedObjectPool}).
+ * The settings shared with {@link MagazineObjectPoolConfig} are those of {@link BaseMagazinePoolConfig}.
+ * {@link #from(GenericKeyedObjectPoolConfig)} copies every setting of {@link GenericKeyedObjectPoolConfig} that
+ * has a counterpart here, which is all but {@code evictorShutdownTimeout} (the evictor shares core's maintenance
+ * thread, which has no shutdown).
  *
  * <p>Not thread-safe; a pool copies the configuration when it is constructed, so later changes do not affect it.
  */
 public final class MagazineKeyedObjectPoolConfig extends BaseMagazinePoolConfig {
+    /**
+     * The ObjectName base used when {@link #getJmxNameBase()} is null: {@code GenericKeyedObjectPool}'s, so that
+     * tools that find Commons Pool pools (Micrometer's {@code CommonsObjectPool2Metrics}, dashboards) find this one.
+     */
+    public static final String DEFAULT_JMX_NAME_BASE = "org.apache.commons.pool2:type=GenericKeyedObjectPool,name=";
+
     private int maxTotalPerKey = GenericKeyedObjectPoolConfig.DEFAULT_MAX_TOTAL_PER_KEY;
     private int maxIdlePerKey = GenericKeyedObjectPoolConfig.DEFAULT_MAX_IDLE_PER_KEY;
     private int minIdlePerKey = GenericKeyedObjectPoolConfig.DEFAULT_MIN_IDLE_PER_KEY;
@@ -38,7 +63,8 @@ public final class MagazineKeyedObjectPoolConfig extends BaseMagazinePoolConfig 
     }
 
     /**
-     * Copies the settings that apply from a {@link GenericKeyedObjectPoolConfig}.
+     * Copies every setting of a {@link GenericKeyedObjectPoolConfig} that has a counterpart here (all but
+     * {@code evictorShutdownTimeout}, see {@link BaseMagazinePoolConfig}).
      *
      * @param config the configuration to copy from
      * @return a new configuration
@@ -93,7 +119,8 @@ public final class MagazineKeyedObjectPoolConfig extends BaseMagazinePoolConfig 
     }
 
     /**
-     * Returns the idle objects {@link MagazineKeyedObjectPool#preparePool(Object)} creates for a key.
+     * Returns the idle objects {@link MagazineKeyedObjectPool#preparePool(Object)} creates for a key, and the evictor
+     * keeps for each key (capped by a non-negative {@code maxIdlePerKey}).
      *
      * @return the number
      */
@@ -102,7 +129,10 @@ public final class MagazineKeyedObjectPoolConfig extends BaseMagazinePoolConfig 
     }
 
     /**
-     * Sets the idle objects {@link MagazineKeyedObjectPool#preparePool(Object)} creates for a key.
+     * Sets the idle objects {@link MagazineKeyedObjectPool#preparePool(Object)} creates for a key, and the evictor
+     * keeps for each key (if it runs) and its eviction policy is told of ({@code EvictionConfig.getMinIdle()}).
+     * Capped by {@code maxIdlePerKey} unless that is negative (no cap; {@code GenericKeyedObjectPool} takes
+     * {@code min(minIdlePerKey, maxIdlePerKey)} even then, which turns {@code minIdlePerKey} off).
      *
      * @param minIdlePerKey the number
      */
@@ -132,7 +162,7 @@ public final class MagazineKeyedObjectPoolConfig extends BaseMagazinePoolConfig 
     /**
      * Makes the configuration of the pool of one key.
      *
-     * @return a configuration with JMX off and the per-key limits as the pool's own
+     * @return a configuration with JMX and the evictor off, and the per-key limits as the pool's own
      */
     MagazineObjectPoolConfig perKey() {
         final MagazineObjectPoolConfig c = new MagazineObjectPoolConfig();
@@ -141,6 +171,7 @@ public final class MagazineKeyedObjectPoolConfig extends BaseMagazinePoolConfig 
         c.setMinIdle(minIdlePerKey);
         copySharedTo(c);
         c.setBlockWhenExhausted(false); // the keyed pool does the waiting
+        c.setTimeBetweenEvictionRuns(Duration.ofMillis(-1));
         c.setJmxEnabled(false);
         return c;
     }
@@ -153,6 +184,11 @@ public final class MagazineKeyedObjectPoolConfig extends BaseMagazinePoolConfig 
     @Override
     public MagazineKeyedObjectPoolConfig clone() {
         return (MagazineKeyedObjectPoolConfig) super.clone();
+    }
+
+    @Override
+    String defaultJmxNameBase() {
+        return DEFAULT_JMX_NAME_BASE;
     }
 
     /**

@@ -98,7 +98,12 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
     private static final int CLOSED = 1;
     /** Set while abandoned-object tracking is on: borrows and returns take the paths that read the clock. */
     private static final int TRACK = 2;
-    private static final int WAITER = 4;
+    /**
+     * Set for the pools of {@link MagazineKeyedObjectPool}'s keys when it has a {@code maxTotal}: returns take the
+     * slow path and stamp entries with the exact time, so that idle objects can be destroyed oldest first.
+     */
+    private static final int STAMP = 4;
+    private static final int WAITER = 8;
     private static final long MIN_BACKOFF_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final int DEPOT_MAGAZINES = 1024;
@@ -143,7 +148,10 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
     /** Guards identity-table changes, waiting, configuration changes and closing. */
     private final ReentrantLock lock;
     private final Condition changed;
-    /** {@code CLOSED} and {@code TRACK} bits plus {@code WAITER} times the waiting borrowers; written under the lock. */
+    /**
+     * {@code CLOSED}, {@code TRACK} and {@code STAMP} bits plus {@code WAITER} times the waiting borrowers; written
+     * under the lock.
+     */
     private volatile int attention;
     /** Decides on capacity instead of {@code maxTotal} when not null; see {@link CapacityGate}. */
     private final CapacityGate gate;
@@ -1005,7 +1013,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
             }
             e.setReturnedAt(now);
         } else {
-            e.setReturnedAt(clock);
+            e.setReturnedAt((attention & STAMP) != 0 ? System.nanoTime() : clock);
         }
         park(cache, e);
         signalWaiters();
@@ -1079,16 +1087,25 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
         return m != null ? m : new Magazine<>(magazineCapacity);
     }
 
-    private void destroyIfIdle(final PoolEntry<T> e) {
+    /**
+     * Destroys an entry of this pool if it is idle (for {@link MagazineKeyedObjectPool#clearOldest()} too); the
+     * magazine or depot slot that held it is skipped when next met, as after {@link #clear()}.
+     *
+     * @param e an entry of this pool
+     * @return whether it was idle and is destroyed
+     */
+    boolean destroyIfIdle(final PoolEntry<T> e) {
         if (e.tryRetireIdle()) {
             idleBudget.give(1);
             destroyRetiredQuietly(e, DestroyMode.NORMAL);
+            return true;
         }
+        return false;
     }
 
     /**
-     * Destroys one idle object, if there is one, to free its capacity (also for {@link MagazineKeyedObjectPool});
-     * the magazine or depot slot that held it is skipped when next met, as after {@link #clear()}.
+     * Destroys one idle object, if there is one, to free its capacity; the magazine or depot slot that held it is
+     * skipped when next met, as after {@link #clear()}.
      *
      * @return whether an idle entry was found and destroyed
      */
@@ -1223,7 +1240,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
             destroyOwnedQuietly(e);
             return false;
         }
-        e.setReturnedAt((attention & TRACK) != 0 ? System.nanoTime() : clock);
+        e.setReturnedAt((attention & (TRACK | STAMP)) != 0 ? System.nanoTime() : clock);
         if (toDepot) {
             final Magazine<T> m = newMagazine();
             m.offer(e);
@@ -1378,6 +1395,14 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
         return n[0];
     }
 
+    /**
+     * @param obj an object
+     * @return whether it is one of this pool's objects (on loan, idle, or being destroyed)
+     */
+    boolean contains(final T obj) {
+        return entries.find(obj) != null;
+    }
+
     /** @param visitor receives every entry of this pool (one snapshot of the identity table) */
     void forEachEntry(final Consumer<PoolEntry<T>> visitor) {
         entries.forEach(visitor);
@@ -1385,7 +1410,7 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
 
     /** {@return the borrowers waiting for an object} */
     public int getNumWaiters() {
-        return attention >>> 2;
+        return attention >>> 3;
     }
 
     /** {@return the objects the factory has made for this pool} */
@@ -1501,6 +1526,16 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
         return caches.registered();
     }
 
+    /** @return this pool's evictor; for this package */
+    PoolEvictor<T> evictor() {
+        return evictor;
+    }
+
+    /** @return the sums behind this pool's statistics now; for {@link MagazineKeyedObjectPool} */
+    PoolStatistics.Totals totals() {
+        return statistics.totals(caches.snapshot());
+    }
+
     /** @return the statistics kept on slow paths; for this package */
     PoolStatistics statistics() {
         return statistics;
@@ -1514,6 +1549,20 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
     /** @param now a new pool clock reading, from the evictor */
     void tick(final long now) {
         clock = now;
+    }
+
+    /**
+     * Makes returns and {@code addObject} stamp entries with {@link System#nanoTime()} rather than the pool clock,
+     * which costs a return the clock read and the slow path; for the pools of {@link MagazineKeyedObjectPool}'s keys,
+     * whose idle objects its {@code clearOldest} destroys oldest first. Called before the pool is shared.
+     */
+    void stampReturns() {
+        lock.lock();
+        try {
+            attention |= STAMP;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**

@@ -58,6 +58,8 @@ final class PoolEvictor<T> {
     private volatile long startTick;
     /** {@link System#nanoTime()} read just after {@link #startTick} was written; at least the time it was. */
     private volatile long startWritten;
+    /** The start of the latest run (the pool clock it wrote), or {@link #startTick} before the first. */
+    private volatile long runStart;
     /** The recent clock ticks and the times just after the tick that followed each; maintenance thread only. */
     private final long[] ticks = new long[HISTORY];
     private final long[] nextWritten = new long[HISTORY];
@@ -77,7 +79,7 @@ final class PoolEvictor<T> {
      * @throws IllegalArgumentException if the class cannot be loaded, instantiated, or is no {@code EvictionPolicy}
      */
     @SuppressWarnings("unchecked")
-    static <T> EvictionPolicy<T> policyOf(final MagazineObjectPoolConfig c) {
+    static <T> EvictionPolicy<T> policyOf(final BaseMagazinePoolConfig c) {
         if (c.getEvictionPolicy() != null) {
             return (EvictionPolicy<T>) c.getEvictionPolicy();
         }
@@ -109,13 +111,28 @@ final class PoolEvictor<T> {
         }
         current = null;
         if (next.periodNanos > 0 && !pool.isClosed()) {
-            final long now = System.nanoTime();
-            pool.tick(now);
-            startTick = now;
-            startWritten = System.nanoTime();
+            start();
             current = new Run();
             Reclaimer.register(current, next.periodNanos);
         }
+    }
+
+    /** Starts the runs' clock history: the pool clock from now on counts idle time. */
+    private void start() {
+        final long now = System.nanoTime();
+        pool.tick(now);
+        startTick = now;
+        runStart = now;
+        startWritten = System.nanoTime();
+    }
+
+    /**
+     * Prepares for runs that another evictor drives (the keyed evictor, for the pools of
+     * {@link MagazineKeyedObjectPool}'s keys) through {@link #beginRun()} and {@link #evictOrKeep}, with no timer of
+     * this pool's own; called once, before the pool is shared.
+     */
+    void startDriven() {
+        start();
     }
 
     /** Stops the runs (under the pool's lock, or after the pool is closed). */
@@ -142,13 +159,7 @@ final class PoolEvictor<T> {
 
     /** One evictor run; maintenance thread only. */
     void runOnce() {
-        final long now = System.nanoTime();
-        final long previous = pool.clock();
-        pool.tick(now);
-        final long written = System.nanoTime();
-        if (previous - startTick >= 0) {
-            record(previous, written);
-        }
+        final long now = beginRun();
         final AbandonedTracking ab = pool.abandonedTracking();
         if (ab != null && ab.removeOnMaintenance()) {
             pool.removeAbandoned(ab);
@@ -161,6 +172,28 @@ final class PoolEvictor<T> {
                 pool.swallow(e);
             }
         }
+    }
+
+    /**
+     * Begins a run: advances the pool clock to now and records the tick it replaces; maintenance thread only.
+     *
+     * @return the run's start, the new pool clock
+     */
+    long beginRun() {
+        final long now = System.nanoTime();
+        final long previous = pool.clock();
+        pool.tick(now);
+        final long written = System.nanoTime();
+        if (previous - startTick >= 0) {
+            record(previous, written);
+        }
+        runStart = now;
+        return now;
+    }
+
+    /** {@return the start of the latest run, as {@link #beginRun()} returned it (or the runs' start before one)} */
+    long runStart() {
+        return runStart;
     }
 
     private void evict(final Settings<T> s, final long now) {
@@ -187,20 +220,57 @@ final class PoolEvictor<T> {
             }
             done++;
             cursor = i + 1;
-            if (shouldEvict(s, ec, e, now, idle) || s.testWhileIdle && !passesIdleTest(e) || pool.isClosed()) {
-                pool.destroyEvicted(e);
+            if (evictOrKeep(s, ec, e, now, idle)) {
                 idle--;
-                continue;
+            } else {
+                spill = keep(spill, e);
             }
-            if (!spill.offer(e)) {
-                pool.deposit(spill);
-                spill = pool.newMagazine();
-                spill.offer(e);
-            }
-            e.release();
         }
         pool.deposit(spill);
         pool.signalWaiters();
+    }
+
+    /**
+     * Tests an idle entry the caller claimed for eviction, with this pool's policy and {@code testWhileIdle}, as
+     * {@code GenericKeyedObjectPool}'s evictor tests one of a key's objects; maintenance thread only.
+     *
+     * @param ec   the policy's settings
+     * @param e    an entry in {@link PoolEntry#EVICTING}, owned by the caller
+     * @param now  the start of the caller's run of this pool ({@link #runStart()})
+     * @param idle the idle objects of this pool, as the policy is to see them (the entry included)
+     * @return true if the entry was evicted and destroyed; false if it is kept, still {@code EVICTING}: the caller
+     *         then parks it with {@link #keep}
+     */
+    boolean evictOrKeep(final EvictionConfig ec, final PoolEntry<T> e, final long now, final int idle) {
+        return evictOrKeep(settings, ec, e, now, idle);
+    }
+
+    private boolean evictOrKeep(final Settings<T> s, final EvictionConfig ec, final PoolEntry<T> e, final long now,
+                                final int idle) {
+        if (shouldEvict(s, ec, e, now, idle) || s.testWhileIdle && !passesIdleTest(e) || pool.isClosed()) {
+            pool.destroyEvicted(e);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Parks an entry that survived its test: into {@code spill}, which goes to the depot when full, and releases it.
+     * The caller hands the last {@code spill} to {@code pool.deposit} when done.
+     *
+     * @param spill a magazine of this pool that the caller holds
+     * @param e     an entry in {@link PoolEntry#EVICTING}, owned by the caller
+     * @return the magazine to go on with: {@code spill}, or a new one if it was full
+     */
+    Magazine<T> keep(final Magazine<T> spill, final PoolEntry<T> e) {
+        Magazine<T> m = spill;
+        if (!m.offer(e)) {
+            pool.deposit(m);
+            m = pool.newMagazine();
+            m.offer(e);
+        }
+        e.release();
+        return m;
     }
 
     /** Remembers that the tick after {@code tick} was written by {@code written}. */

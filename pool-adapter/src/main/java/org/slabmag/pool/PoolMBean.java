@@ -15,11 +15,11 @@ import javax.management.StandardMBean;
 import org.apache.commons.pool2.PooledObjectFactory;
 
 /**
- * The {@link MagazineObjectPoolMXBean} of one pool and its registration, which follows
- * {@code BaseGenericObjectPool.jmxRegister}: {@code base + prefix}, then {@code base + prefix + i} for
- * {@code i = 2, 3, ...} while taken; any other failure leaves the pool without an MBean (logged, as the pool works
- * without one). Holds the pool strongly until unregistered, as the MBean server holds {@code GenericObjectPool}s.
- * Immutable and thread-safe.
+ * The {@link MagazineObjectPoolMXBean} of one pool, and the registration of the pools' MXBeans (this one and
+ * {@link KeyedPoolMBean}), which follows {@code BaseGenericObjectPool.jmxRegister}: {@code base + prefix}, then
+ * {@code base + prefix + i} for {@code i = 2, 3, ...} while taken; any other failure leaves the pool without an
+ * MBean (logged, as the pool works without one). Holds the pool strongly until unregistered, as the MBean server
+ * holds {@code GenericObjectPool}s. Immutable and thread-safe.
  */
 final class PoolMBean implements MagazineObjectPoolMXBean {
     private final MagazineObjectPool<?> pool;
@@ -40,13 +40,26 @@ final class PoolMBean implements MagazineObjectPoolMXBean {
      * @return the name registered, or null if registration failed
      */
     static ObjectName register(final MagazineObjectPool<?> pool, final MagazineObjectPoolConfig config) {
-        final String base = config.getJmxNameBase() != null ? config.getJmxNameBase()
-            : MagazineObjectPoolConfig.DEFAULT_JMX_NAME_BASE;
+        return register(new PoolMBean(pool), MagazineObjectPoolMXBean.class, config, "MagazineObjectPool");
+    }
+
+    /**
+     * Registers an MXBean under the name a pool's configuration gives, as described for the class.
+     *
+     * @param <M>    the MXBean interface
+     * @param mbean  the MXBean
+     * @param type   its interface
+     * @param config the pool's configuration, for the name
+     * @param what   the pool's class name, for the log
+     * @return the name registered, or null if registration failed
+     */
+    static <M> ObjectName register(final M mbean, final Class<M> type, final BaseMagazinePoolConfig config,
+                                   final String what) {
+        final String base = config.getJmxNameBase() != null ? config.getJmxNameBase() : config.defaultJmxNameBase();
         final String prefix = config.getJmxNamePrefix();
-        final PoolMBean mbean = new PoolMBean(pool);
         try {
             final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            final StandardMBean wrapped = new StandardMBean(mbean, MagazineObjectPoolMXBean.class, true);
+            final StandardMBean wrapped = new StandardMBean(mbean, type, true);
             for (int i = 1;; i++) {
                 final ObjectName name = new ObjectName(i == 1 ? base + prefix : base + prefix + i);
                 try {
@@ -60,7 +73,7 @@ final class PoolMBean implements MagazineObjectPoolMXBean {
             throw new IllegalStateException("the configuration checked the name: " + base + prefix, e);
         } catch (final JMException | RuntimeException | Error e) {
             System.getLogger("org.slabmag.pool").log(System.Logger.Level.WARNING,
-                "cannot register " + base + prefix + "; this MagazineObjectPool has no MBean", e);
+                "cannot register " + base + prefix + "; this " + what + " has no MBean", e);
             return null;
         }
     }
@@ -76,7 +89,8 @@ final class PoolMBean implements MagazineObjectPoolMXBean {
         }
     }
 
-    private static long saturatedMillis(final java.time.Duration d) {
+    /** @return the duration in milliseconds, saturated at the {@code long} range */
+    static long saturatedMillis(final java.time.Duration d) {
         try {
             return d.toMillis();
         } catch (final ArithmeticException tooLong) {

@@ -133,6 +133,78 @@ final class PoolStatistics {
         return n == 0 ? 0 : sum / n;
     }
 
+    /**
+     * @param live the counters of the threads using the pool now
+     * @return the sums behind every statistic, for adding up several pools (a keyed pool's keys)
+     */
+    Totals totals(final ThreadCounters<?>[] live) {
+        final Totals t = new Totals();
+        t.borrowed = borrowed.get();
+        t.returned = returned.get();
+        t.activeNanos = activeNanos.get();
+        t.activeSamples = activeSamples.get();
+        t.idleNanos = idleNanos.get();
+        t.idleSamples = idleSamples.get();
+        for (final ThreadCounters<?> c : live) {
+            t.borrowed += c.borrowed();
+            t.returned += c.returned();
+            t.activeNanos += c.activeNanos();
+            t.activeSamples += c.activeSamples();
+            t.idleNanos += c.idleNanos();
+            t.idleSamples += c.idleSamples();
+        }
+        t.waitNanos = waitNanos.get();
+        t.maxWaitNanos = maxWaitNanos.get();
+        t.destroyedByEvictor = destroyedByEvictor.get();
+        t.destroyedByBorrowValidation = destroyedByBorrowValidation.get();
+        return t;
+    }
+
+    /**
+     * The sums behind a pool's statistics, which add up over several pools: {@link MagazineKeyedObjectPool} reports
+     * the sums over its keys' pools (and those of keys since dropped). Not thread-safe; a snapshot or an accumulator
+     * its owner guards.
+     */
+    static final class Totals {
+        long borrowed;
+        long returned;
+        long waitNanos;
+        long maxWaitNanos;
+        long activeNanos;
+        long activeSamples;
+        long idleNanos;
+        long idleSamples;
+        long destroyedByEvictor;
+        long destroyedByBorrowValidation;
+
+        /** @param o totals to add to these (the longest wait is the longer of the two) */
+        void add(final Totals o) {
+            borrowed += o.borrowed;
+            returned += o.returned;
+            waitNanos += o.waitNanos;
+            maxWaitNanos = Math.max(maxWaitNanos, o.maxWaitNanos);
+            activeNanos += o.activeNanos;
+            activeSamples += o.activeSamples;
+            idleNanos += o.idleNanos;
+            idleSamples += o.idleSamples;
+            destroyedByEvictor += o.destroyedByEvictor;
+            destroyedByBorrowValidation += o.destroyedByBorrowValidation;
+        }
+
+        /** @return the mean wait over all borrows, as {@link #meanWaitNanos(ThreadCounters[])} */
+        long meanWaitNanos() {
+            return borrowed == 0 ? 0 : waitNanos / borrowed;
+        }
+
+        long meanActiveNanos() {
+            return activeSamples == 0 ? 0 : activeNanos / activeSamples;
+        }
+
+        long meanIdleNanos() {
+            return idleSamples == 0 ? 0 : idleNanos / idleSamples;
+        }
+    }
+
     long meanIdleNanos(final ThreadCounters<?>[] live) {
         long sum = idleNanos.get();
         long n = idleSamples.get();

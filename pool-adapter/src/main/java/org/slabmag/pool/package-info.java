@@ -4,16 +4,16 @@
  * <ul>
  * <li>{@link org.slabmag.pool.SlabBufferFactory} and {@link org.slabmag.pool.SlabBufferKeyedFactory}: factories of
  * Agrona {@code MutableDirectBuffer}s whose memory comes from a {@link org.slabmag.SlabAllocator}, for
- * {@code GenericObjectPool}, {@code GenericKeyedObjectPool} or {@link org.slabmag.pool.MagazineObjectPool}.</li>
+ * {@code GenericObjectPool}, {@code GenericKeyedObjectPool} or the pools below.</li>
  * <li>{@link org.slabmag.pool.MagazineObjectPool}: an {@code ObjectPool} of any objects built on the allocator's
  * own scheme of per-thread magazines and a lock-free depot (Bonwick &amp; Adams 2001), configured by
- * {@link org.slabmag.pool.MagazineObjectPoolConfig}.</li>
+ * {@link org.slabmag.pool.MagazineObjectPoolConfig} with {@code GenericObjectPoolConfig}'s names.</li>
+ * <li>{@link org.slabmag.pool.MagazineKeyedObjectPool}: a {@code KeyedObjectPool} made of one magazine pool per
+ * key behind a shared capacity gate for {@code maxTotal}, with one evictor for all keys, configured by
+ * {@link org.slabmag.pool.MagazineKeyedObjectPoolConfig} with {@code GenericKeyedObjectPoolConfig}'s names.</li>
  * </ul>
  *
- * <p>There is no keyed magazine pool: a keyed pool's limits span keys ({@code maxTotal} across all keys, idle
- * objects of one key destroyed to make room for another), which per-key magazine pools cannot enforce without a
- * shared counter on the hot path. Use {@code GenericKeyedObjectPool} with {@link
- * org.slabmag.pool.SlabBufferKeyedFactory}, or one {@code MagazineObjectPool} per key when per-key limits
- * suffice.
+ * <p>Both pools register MXBeans where the Commons Pool pools register theirs, and run their evictors and
+ * abandoned-object removal on core's shared maintenance thread.
  */
 package org.slabmag.pool;

@@ -48,6 +48,35 @@ final class EvictorTesting {
     }
 
     /**
+     * Waits until {@code runs} runs of a keyed pool's evictor have completed since this call (the one in progress,
+     * if any, not counted).
+     *
+     * @param pool a keyed pool whose evictor runs
+     * @param runs the runs to wait for
+     * @throws InterruptedException if interrupted
+     */
+    static void awaitRuns(final MagazineKeyedObjectPool<?, ?> pool, final int runs) throws InterruptedException {
+        final long target = pool.evictor().runs() + runs + 1;
+        await(() -> pool.evictor().runs() >= target, runs + " keyed evictor runs");
+    }
+
+    /**
+     * @param period the evictor's period
+     * @return a keyed configuration with no JMX, no limit on idle objects, 16 objects per key at most, the evictor
+     *         every {@code period} testing every idle object, and a default eviction policy that evicts nothing
+     */
+    static MagazineKeyedObjectPoolConfig keyedEvicting(final Duration period) {
+        final MagazineKeyedObjectPoolConfig c = new MagazineKeyedObjectPoolConfig();
+        c.setJmxEnabled(false);
+        c.setMaxTotalPerKey(16);
+        c.setMaxIdlePerKey(-1);
+        c.setTimeBetweenEvictionRuns(period);
+        c.setNumTestsPerEvictionRun(-1);
+        c.setMinEvictableIdleDuration(Duration.ofHours(1));
+        return c;
+    }
+
+    /**
      * @param period the evictor's period
      * @return a configuration with no JMX, no limit on idle objects, 16 objects at most, the evictor every
      *         {@code period} testing every idle object, and a default eviction policy that evicts nothing

@@ -8,10 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,6 +28,7 @@ import org.apache.commons.pool2.BaseKeyedPooledObjectFactory;
 import org.apache.commons.pool2.KeyedObjectPool;
 import org.apache.commons.pool2.PooledObject;
 import org.apache.commons.pool2.impl.DefaultPooledObject;
+import org.apache.commons.pool2.impl.EvictionPolicy;
 import org.apache.commons.pool2.impl.GenericKeyedObjectPool;
 import org.apache.commons.pool2.impl.GenericKeyedObjectPoolConfig;
 import org.junit.jupiter.api.Test;
@@ -140,6 +149,114 @@ class MagazineKeyedObjectPoolTest {
         assertEquals(0, f.live.get());
     }
 
+    /** Names each object {@code key#n}, n counting per key, and records the names of destroyed objects in order. */
+    static final class NamingFactory extends BaseKeyedPooledObjectFactory<String, StringBuilder> {
+        final Map<String, AtomicInteger> counters = new ConcurrentHashMap<>();
+        final List<String> destroyed = new CopyOnWriteArrayList<>();
+
+        @Override
+        public StringBuilder create(final String key) {
+            return new StringBuilder(key + "#" + counters.computeIfAbsent(key, k -> new AtomicInteger()).getAndIncrement());
+        }
+
+        @Override
+        public PooledObject<StringBuilder> wrap(final StringBuilder value) {
+            return new DefaultPooledObject<>(value);
+        }
+
+        @Override
+        public void destroyObject(final String key, final PooledObject<StringBuilder> p) {
+            destroyed.add(p.getObject().toString());
+        }
+    }
+
+    /**
+     * Fills 4 keys with 5 objects each up to {@code maxTotal} 20, returns them in a shuffled order 2 ms apart, then
+     * borrows under a fifth key (which must make room) and calls {@code clearOldest()}.
+     *
+     * @return the names in the order they were returned, then the names destroyed by the borrow, then by
+     *         {@code clearOldest()}
+     */
+    private static List<List<String>> clearOldestScenario(final KeyedObjectPool<String, StringBuilder> pool,
+                                                          final NamingFactory f, final Runnable clearOldest)
+            throws Exception {
+        final List<StringBuilder> all = new ArrayList<>();
+        for (int k = 0; k < 4; k++) {
+            for (int i = 0; i < 5; i++) {
+                all.add(pool.borrowObject("k" + k));
+            }
+        }
+        Collections.shuffle(all, new Random(42));
+        final List<String> returned = new ArrayList<>();
+        for (final StringBuilder o : all) {
+            final String name = o.toString();
+            pool.returnObject(name.substring(0, name.indexOf('#')), o);
+            returned.add(name);
+            Thread.sleep(2);
+        }
+        final StringBuilder x = pool.borrowObject("x");
+        final List<String> byBorrow = new ArrayList<>(f.destroyed);
+        clearOldest.run();
+        final List<String> byClear = new ArrayList<>(f.destroyed.subList(byBorrow.size(), f.destroyed.size()));
+        pool.returnObject("x", x);
+        pool.close();
+        return List.of(returned, byBorrow, byClear);
+    }
+
+    @Test
+    void maxTotalDestroysTheOldestIdleObjectsFirstAsGenericKeyedObjectPool() throws Exception {
+        final GenericKeyedObjectPoolConfig<StringBuilder> gc = new GenericKeyedObjectPoolConfig<>();
+        gc.setMaxTotal(20);
+        gc.setMaxTotalPerKey(20);
+        gc.setMaxIdlePerKey(-1);
+        gc.setJmxEnabled(false);
+        final NamingFactory gf = new NamingFactory();
+        final GenericKeyedObjectPool<String, StringBuilder> generic = new GenericKeyedObjectPool<>(gf, gc);
+        final List<List<String>> expected = clearOldestScenario(generic, gf, generic::clearOldest);
+
+        final MagazineKeyedObjectPoolConfig c = MagazineKeyedObjectPoolConfig.from(gc);
+        final NamingFactory mf = new NamingFactory();
+        final MagazineKeyedObjectPool<String, StringBuilder> magazine = new MagazineKeyedObjectPool<>(mf, c);
+        final List<List<String>> actual = clearOldestScenario(magazine, mf, magazine::clearOldest);
+
+        final List<String> returned = actual.get(0);
+        assertEquals(returned.subList(0, 4), actual.get(1), "a borrow at maxTotal destroys the oldest 15% + 1 (4)");
+        assertEquals(returned.subList(4, 7), actual.get(2), "clearOldest destroys the next oldest 15% + 1 (3)");
+        assertEquals(expected.get(0), returned, "same objects returned in the same order");
+        assertEquals(Set.copyOf(expected.get(1)), Set.copyOf(actual.get(1)), "as GenericKeyedObjectPool");
+        assertEquals(Set.copyOf(expected.get(2)), Set.copyOf(actual.get(2)), "as GenericKeyedObjectPool");
+    }
+
+    @Test
+    void eachBorrowAtMaxTotalTakesTheOldestIdleObjectOfAnotherKey() throws Exception {
+        final NamingFactory f = new NamingFactory();
+        final MagazineKeyedObjectPoolConfig c = new MagazineKeyedObjectPoolConfig();
+        c.setMaxTotal(6);
+        c.setJmxEnabled(false);
+        final MagazineKeyedObjectPool<String, StringBuilder> p = new MagazineKeyedObjectPool<>(f, c);
+        final Map<String, List<StringBuilder>> loans = new HashMap<>();
+        for (final String key : List.of("a", "b", "c")) {
+            loans.put(key, new ArrayList<>(List.of(p.borrowObject(key), p.borrowObject(key))));
+        }
+        final List<String> order = List.of("b", "a", "c", "a", "b", "c");
+        final List<String> returned = new ArrayList<>();
+        for (final String key : order) {
+            final StringBuilder o = loans.get(key).remove(0);
+            returned.add(o.toString());
+            p.returnObject(key, o);
+        }
+        final List<StringBuilder> d = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            d.add(p.borrowObject("d")); // fewer than 7 idle: one destroyed per borrow, the oldest
+            assertEquals(returned.subList(0, i + 1), f.destroyed, "destroyed oldest first");
+        }
+        assertEquals(List.of("d"), p.getKeys(), "keys whose idle objects were all destroyed are dropped");
+        for (final StringBuilder o : d) {
+            p.returnObject("d", o);
+        }
+        p.close();
+    }
+
     @Test
     void aBorrowerWaitsForRoomFreedUnderAnotherKey() throws Exception {
         final Factory f = new Factory();
@@ -246,7 +363,7 @@ class MagazineKeyedObjectPoolTest {
     }
 
     @Test
-    void fromCopiesTheSettingsThatApply() {
+    void fromCopiesEveryGenericKeyedObjectPoolConfigSettingWithACounterpart() {
         final GenericKeyedObjectPoolConfig<Object> g = new GenericKeyedObjectPoolConfig<>();
         g.setMaxTotalPerKey(3);
         g.setMaxIdlePerKey(2);
@@ -257,6 +374,19 @@ class MagazineKeyedObjectPoolTest {
         g.setTestOnCreate(true);
         g.setTestOnBorrow(true);
         g.setTestOnReturn(true);
+        g.setTestWhileIdle(true);
+        g.setTimeBetweenEvictionRuns(Duration.ofMillis(250));
+        g.setMinEvictableIdleDuration(Duration.ofMillis(4000));
+        g.setSoftMinEvictableIdleDuration(Duration.ofMillis(3000));
+        g.setNumTestsPerEvictionRun(-2);
+        final EvictionPolicy<Object> policy = (config, underTest, idleCount) -> false;
+        g.setEvictionPolicy(policy);
+        g.setEvictionPolicyClassName("com.example.Policy");
+        g.setLifo(false);
+        g.setFairness(true);
+        g.setJmxEnabled(false);
+        g.setJmxNameBase("com.example:type=GenericKeyedObjectPool,name=");
+        g.setJmxNamePrefix("statements");
         final MagazineKeyedObjectPoolConfig c = MagazineKeyedObjectPoolConfig.from(g);
         assertEquals(3, c.getMaxTotalPerKey());
         assertEquals(2, c.getMaxIdlePerKey());
@@ -264,9 +394,51 @@ class MagazineKeyedObjectPoolTest {
         assertEquals(7, c.getMaxTotal());
         assertFalse(c.getBlockWhenExhausted());
         assertEquals(Duration.ofMillis(123), c.getMaxWait());
-        assertTrue(c.getTestOnCreate() && c.getTestOnBorrow() && c.getTestOnReturn());
+        assertTrue(c.getTestOnCreate() && c.getTestOnBorrow() && c.getTestOnReturn() && c.getTestWhileIdle());
+        assertEquals(Duration.ofMillis(250), c.getTimeBetweenEvictionRuns());
+        assertEquals(Duration.ofMillis(4000), c.getMinEvictableIdleDuration());
+        assertEquals(Duration.ofMillis(3000), c.getSoftMinEvictableIdleDuration());
+        assertEquals(-2, c.getNumTestsPerEvictionRun());
+        assertSame(policy, c.getEvictionPolicy());
+        assertEquals("com.example.Policy", c.getEvictionPolicyClassName());
+        assertFalse(c.getLifo());
+        assertTrue(c.getFairness());
+        assertFalse(c.getJmxEnabled());
+        assertEquals("com.example:type=GenericKeyedObjectPool,name=", c.getJmxNameBase());
+        assertEquals("statements", c.getJmxNamePrefix());
         assertThrows(NullPointerException.class, () -> MagazineKeyedObjectPoolConfig.from(null));
         assertThrows(IllegalArgumentException.class, () -> c.setMagazineSize(0));
         assertThrows(NullPointerException.class, () -> new MagazineKeyedObjectPool<>(null));
+    }
+
+    @Test
+    void defaultsAreGenericKeyedObjectPoolConfigs() {
+        final GenericKeyedObjectPoolConfig<Object> g = new GenericKeyedObjectPoolConfig<>();
+        final MagazineKeyedObjectPoolConfig c = new MagazineKeyedObjectPoolConfig();
+        assertEquals(g.getMaxTotalPerKey(), c.getMaxTotalPerKey());
+        assertEquals(g.getMaxIdlePerKey(), c.getMaxIdlePerKey());
+        assertEquals(g.getMinIdlePerKey(), c.getMinIdlePerKey());
+        assertEquals(g.getMaxTotal(), c.getMaxTotal());
+        assertEquals(g.getMaxWaitDuration(), c.getMaxWait());
+        assertEquals(g.getDurationBetweenEvictionRuns(), c.getTimeBetweenEvictionRuns());
+        assertEquals(g.getMinEvictableIdleDuration(), c.getMinEvictableIdleDuration());
+        assertEquals(g.getSoftMinEvictableIdleDuration(), c.getSoftMinEvictableIdleDuration());
+        assertEquals(g.getNumTestsPerEvictionRun(), c.getNumTestsPerEvictionRun());
+        assertEquals(g.getEvictionPolicyClassName(), c.getEvictionPolicyClassName());
+        assertEquals(g.getTestWhileIdle(), c.getTestWhileIdle());
+        assertEquals(g.getLifo(), c.getLifo());
+        assertEquals(g.getFairness(), c.getFairness());
+        assertEquals(g.getJmxEnabled(), c.getJmxEnabled());
+        assertEquals(g.getJmxNameBase(), c.getJmxNameBase());
+        assertEquals(g.getJmxNamePrefix(), c.getJmxNamePrefix());
+    }
+
+    @Test
+    void lifoFalseIsRefused() {
+        final MagazineKeyedObjectPoolConfig c = new MagazineKeyedObjectPoolConfig();
+        c.setLifo(false);
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new MagazineKeyedObjectPool<>(new Factory(), c));
+        assertTrue(e.getMessage().contains("lifo"), e.getMessage());
     }
 }

@@ -10,12 +10,12 @@ import org.slabmag.internal.event.SlabEvents;
 import org.slabmag.internal.memory.NativeMemory;
 
 /**
- * The global heap: chunks of native memory, a {@link BuddyAllocator} over their pages, one
+ * The global heap: chunks of native memory, a page allocator ({@link PageRuns}) over their pages, one
  * {@link SlabCache} per size class, and dedicated memory for huge blocks.
  *
  * <ul>
  *   <li>Requests up to {@link SizeClasses#MAX_SLAB_BLOCK} bytes get a block of a slab.</li>
- *   <li>Larger requests up to the chunk size get a buddy block of {@code 2^k} pages.</li>
+ *   <li>Larger requests up to the chunk size get a run of exactly the pages they need.</li>
  *   <li>Larger still: a dedicated allocation, page-aligned, returned to the OS on free.</li>
  * </ul>
  * Chunks are reserved on demand while the total stays within {@code maxMemory}. When a chunk becomes
@@ -55,12 +55,12 @@ public final class Heap {
     private final int maxOrder;
     private final long maxMemory;
     private final boolean hardened;
-    private final BuddyAllocator buddy;
+    private final PageRuns runs;
     private final ChunkMap chunkMap;
     private final SlabCache[] caches = new SlabCache[SizeClasses.COUNT];
     private final ReturnedRanges returned = new ReturnedRanges();
     private final HugeBlocks huge = new HugeBlocks(returned);
-    /** First pages (global ids) of the buddy blocks an adapter holds, so that a user's free of one is refused. */
+    /** First pages (global ids) of the page runs an adapter holds, so that a user's free of one is refused. */
     private final IntHashSet adapterRuns = new IntHashSet();
     private final IntArrayList freeRegionIds = new IntArrayList();
     private final long[] scratch = new long[1];
@@ -95,7 +95,7 @@ public final class Heap {
         this.maxOrder = Integer.numberOfTrailingZeros(chunkSize) - SizeClasses.PAGE_SHIFT;
         this.maxMemory = maxMemory;
         this.hardened = hardened;
-        this.buddy = new BuddyAllocator(maxOrder);
+        this.runs = new PageRuns(maxOrder);
         this.chunkMap = new ChunkMap(chunkSize);
         for (int c = 0; c < caches.length; c++) {
             caches[c] = new SlabCache(c, this);
@@ -287,7 +287,7 @@ public final class Heap {
 
     Slab newSlab(int c) {
         int order = Integer.numberOfTrailingZeros(SizeClasses.slabPages(c));
-        int page = allocatePages(order);
+        int page = allocatePages(1 << order);
         Chunk chunk = chunkOfPage(page);
         int first = page & ((1 << maxOrder) - 1);
         Slab slab = new Slab(chunk, page, order, chunk.address + ((long) first << SizeClasses.PAGE_SHIFT), c, hardened);
@@ -303,32 +303,19 @@ public final class Heap {
         for (int p = first; p < first + (1 << slab.order); p++) {
             chunk.slabs[p] = null;
         }
-        freePages(slab.page, slab.order);
+        freePages(slab.page);
     }
 
     // ---------------------------------------------------------------- large and huge blocks
 
     /**
-     * Bytes reserved for a request above {@link SizeClasses#MAX_SLAB_BLOCK}.
+     * Bytes reserved for a request above {@link SizeClasses#MAX_SLAB_BLOCK}, whatever the chunk size: a page run up
+     * to the chunk size and a dedicated block above it are both the request rounded up to whole pages.
      *
      * @param size the requested bytes, above {@link SizeClasses#MAX_SLAB_BLOCK}
-     * @return the buddy block size ({@code 2^k} pages) up to the chunk size, else {@code size} rounded up to pages
+     * @return {@code size} rounded up to whole pages
      */
-    public long largeUsableSize(long size) {
-        return largeUsableSize(size, chunkSize);
-    }
-
-    /**
-     * Bytes reserved for a request above {@link SizeClasses#MAX_SLAB_BLOCK} in a heap of {@code chunkSize} chunks.
-     *
-     * @param size      the requested bytes, above {@link SizeClasses#MAX_SLAB_BLOCK}
-     * @param chunkSize the heap's chunk size
-     * @return the buddy block size ({@code 2^k} pages) up to {@code chunkSize}, else {@code size} rounded up to pages
-     */
-    public static long largeUsableSize(long size, int chunkSize) {
-        if (size <= chunkSize) {
-            return (long) SizeClasses.PAGE_SIZE << orderOf(size);
-        }
+    public static long largeUsableSize(long size) {
         return pageRound(size);
     }
 
@@ -347,10 +334,10 @@ public final class Heap {
         checkOpen();
         long address;
         if (size <= chunkSize) {
-            int order = orderOf(size);
-            int page = allocatePages(order);
+            int pages = (int) (pageRound(size) >>> SizeClasses.PAGE_SHIFT);
+            int page = allocatePages(pages);
             address = addressOfPage(page);
-            largeBytes += (long) SizeClasses.PAGE_SIZE << order;
+            largeBytes += (long) pages << SizeClasses.PAGE_SHIFT;
             if (adapter) {
                 adapterRuns.add(page);
             }
@@ -375,7 +362,7 @@ public final class Heap {
      */
     public void freeLarge(long address, long size, long requested, boolean adapter) {
         if (size <= chunkSize) {
-            int order = orderOf(size);
+            int pages = (int) (pageRound(size) >>> SizeClasses.PAGE_SHIFT);
             Chunk chunk = chunkMap.find(address);
             if (chunk == null) {
                 if ((address & (SizeClasses.PAGE_SIZE - 1)) == 0 && returned.contains(address)) {
@@ -388,25 +375,25 @@ public final class Heap {
             int page = (chunk.region << maxOrder) | inChunk;
             boolean pageStart = ((address - chunk.address) & (SizeClasses.PAGE_SIZE - 1)) == 0;
             boolean blockStart = pageStart && chunk.slabs[inChunk] == null;
-            int taken = blockStart ? buddy.takenOrder(page) : BuddyAllocator.NONE;
+            int taken = blockStart ? runs.takenPages(page) : PageRuns.NONE;
             if (taken < 0) {
-                if (blockStart && buddy.isFree(page)) {
+                if (blockStart && runs.isFree(page)) {
                     throw new IllegalStateException("double free of 0x" + Long.toHexString(address)
                         + ": no block of " + size + " bytes is allocated there");
                 }
                 throw new IllegalArgumentException("address 0x" + Long.toHexString(address)
                     + " is not the start of an allocated block of " + size + " bytes");
             }
-            if (taken != order) {
+            if (taken != pages) {
                 throw new IllegalArgumentException("size mismatch at 0x" + Long.toHexString(address) + ": freed with "
-                    + size + " bytes, allocated as a block of " + ((long) SizeClasses.PAGE_SIZE << taken) + " bytes");
+                    + size + " bytes, allocated as a block of " + ((long) taken << SizeClasses.PAGE_SHIFT) + " bytes");
             }
             checkHolder(address, adapter, !adapterRuns.isEmpty() && adapterRuns.contains(page));
             if (adapter) {
                 adapterRuns.remove(page);
             }
-            largeBytes -= (long) SizeClasses.PAGE_SIZE << order;
-            freePages(page, order);
+            largeBytes -= (long) pages << SizeClasses.PAGE_SHIFT;
+            freePages(page);
         } else {
             reservedBytes -= huge.free(address, pageRound(size), size, adapter);
         }
@@ -434,31 +421,27 @@ public final class Heap {
         return address;
     }
 
-    private static int orderOf(long size) {
-        long pages = (size + SizeClasses.PAGE_SIZE - 1) >>> SizeClasses.PAGE_SHIFT;
-        return 64 - Long.numberOfLeadingZeros(pages - 1);
-    }
-
     private static long pageRound(long size) {
         return (size + SizeClasses.PAGE_SIZE - 1) & -(long) SizeClasses.PAGE_SIZE;
     }
 
     // ---------------------------------------------------------------- pages and chunks
 
-    private int allocatePages(int order) {
-        int page = buddy.allocate(order);
-        if (page == BuddyAllocator.NONE) {
+    /** A run of exactly {@code count} pages (see {@link PageRuns#allocate}), adding a chunk if none is long enough. */
+    private int allocatePages(int count) {
+        int page = runs.allocate(count);
+        if (page == PageRuns.NONE) {
             addChunk();
-            page = buddy.allocate(order);
+            page = runs.allocate(count);
         }
         regionDecay.pagesTaken(page >>> maxOrder); // the pages may have been given back: resident again
         return page;
     }
 
-    private void freePages(int page, int order) {
+    /** Frees the run at {@code page}; a second entirely free chunk goes back to the OS at once. */
+    private void freePages(int page) {
         regionDecay.pagesFreed(page >>> maxOrder);
-        int merged = buddy.free(page, order);
-        if (merged == maxOrder && buddy.freeBlocks(maxOrder) > 1) {
+        if (runs.free(page) && runs.freeRegions() > 1) {
             removeChunk(page >>> maxOrder);
         }
     }
@@ -480,14 +463,14 @@ public final class Heap {
         }
         regions[region] = chunk;
         chunkMap.add(chunk);
-        buddy.addRegion(region);
+        runs.addRegion(region);
         chunks++;
         reservedBytes += chunkSize;
     }
 
     private void removeChunk(int region) {
         Chunk chunk = regions[region];
-        if (!buddy.removeRegionIfFree(region)) {
+        if (!runs.removeRegionIfFree(region)) {
             return;
         }
         regions[region] = null;
@@ -540,7 +523,7 @@ public final class Heap {
             cache.trim();
         }
         for (int region = 0; region < regionCount; region++) {
-            if (regions[region] != null && buddy.isRegionFree(region)) {
+            if (regions[region] != null && runs.isRegionFree(region)) {
                 removeChunk(region);
             }
         }
@@ -559,7 +542,7 @@ public final class Heap {
                 regionDecay.endStep(region);
                 continue;
             }
-            int action = regionDecay.step(region, buddy.isRegionFree(region));
+            int action = regionDecay.step(region, runs.isRegionFree(region));
             if (action == RegionDecay.RELEASE_CHUNK) {
                 removeChunk(region);
             } else if (action == RegionDecay.RELEASE_PAGES) {
@@ -578,8 +561,8 @@ public final class Heap {
             return;
         }
         long[] released = new long[1];
-        buddy.forEachFreeBlock(region, 0, (page, order) -> {
-            long bytes = (long) SizeClasses.PAGE_SIZE << order;
+        runs.forEachFreeRun(region, (page, count) -> {
+            long bytes = (long) count << SizeClasses.PAGE_SHIFT;
             if (NativeMemory.releasePages(addressOfPage(page), bytes)) {
                 released[0] += bytes;
             }

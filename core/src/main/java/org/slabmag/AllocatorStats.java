@@ -71,8 +71,8 @@ public final class AllocatorStats {
     /**
      * Bytes of live blocks, counted by usable (size-class) size.
      *
-     * @return the bytes of blocks in users' hands, each counted by its block size (size class, buddy block or
-     *         page-rounded dedicated block), {@code >= requestedBytes()}
+     * @return the bytes of blocks in users' hands, each counted by its block size (size class, or whole pages
+     *         of a page run or dedicated block), {@code >= requestedBytes()}
      */
     public long usedBytes() {
         return usedBytes;

@@ -20,10 +20,11 @@ import org.slabmag.internal.memory.NativeMemory;
  * A concurrent allocator of native (off-heap) memory.
  *
  * <p>Requests up to 64 KiB get a block of one of 44 size classes, carved from slabs; larger requests
- * up to the chunk size get {@code 2^k} pages from a buddy allocator; larger still get dedicated
- * memory. Blocks of the slab classes circulate through per-thread magazines and a lock-free depot,
- * so the common {@code allocate}/{@code free} takes no lock and no atomic instruction, and a free
- * from another thread costs the same as a local one. See {@link SlabAllocatorBuilder} for the knobs.
+ * up to the chunk size get a run of exactly the pages they need from a page allocator (best fit,
+ * free neighbours merged at once); larger still get dedicated memory. Blocks of the slab classes
+ * circulate through per-thread magazines and a lock-free depot, so the common
+ * {@code allocate}/{@code free} takes no lock and no atomic instruction, and a free from another
+ * thread costs the same as a local one. See {@link SlabAllocatorBuilder} for the knobs.
  *
  * <p><b>Alignment.</b> Every address is aligned to at least 16 bytes, and to the largest power of
  * two dividing its block size, up to 4096: blocks of power-of-two size are naturally aligned, blocks
@@ -37,7 +38,7 @@ import org.slabmag.internal.memory.NativeMemory;
  * again in between: always for blocks above 64 KiB while their pages are free; for smaller blocks
  * whenever the two frees are ordered by happens-before (each block carries a state byte, written
  * plainly), and in hardened mode also when two threads free the same block at the same moment (the
- * byte changes by compare-and-set). A double free whose slab has meanwhile gone back to the buddy
+ * byte changes by compare-and-set). A double free whose slab has meanwhile gone back to the page
  * allocator is refused as an address that is no block ({@link IllegalArgumentException}). <b>Not
  * caught, in any mode:</b> a stale free made after the block was handed out again (to this or another
  * user) frees the new owner's block, whose memory may then be handed out again or returned to the OS
@@ -218,9 +219,9 @@ public final class SlabAllocator implements AutoCloseable {
     }
 
     /**
-     * Bytes really reserved for a request of {@code size} bytes: the block size of its class, the
-     * buddy block, or the page-rounded dedicated block (capped at {@link Integer#MAX_VALUE}). All of
-     * them may be used.
+     * Bytes really reserved for a request of {@code size} bytes: the block size of its class, or above
+     * 64 KiB the request rounded up to whole pages (a page run, or a dedicated block above the chunk size;
+     * capped at {@link Integer#MAX_VALUE}). All of them may be used.
      *
      * @param size the requested bytes, at least 1
      * @return the usable bytes of a block for that request, {@code >= size}
@@ -234,7 +235,7 @@ public final class SlabAllocator implements AutoCloseable {
         if (c >= 0) {
             return SizeClasses.blockSize(c);
         }
-        return (int) Math.min(Integer.MAX_VALUE, rawHeap.largeUsableSize(size));
+        return (int) Math.min(Integer.MAX_VALUE, Heap.largeUsableSize(size));
     }
 
     /**
@@ -445,7 +446,7 @@ public final class SlabAllocator implements AutoCloseable {
     }
 
     /**
-     * A block above the slab classes, from the buddy allocator or a dedicated mapping, for a user or an
+     * A block above the slab classes, a page run or a dedicated mapping, for a user or an
      * adapter, with the memory-pressure policy.
      */
     long allocateLarge(long size, int requested, boolean adapter) {

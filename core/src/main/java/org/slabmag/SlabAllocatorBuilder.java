@@ -31,7 +31,7 @@ public final class SlabAllocatorBuilder {
     }
 
     /**
-     * Size of the chunks reserved from the OS and divided by the buddy allocator; requests above it
+     * Size of the chunks reserved from the OS and divided into runs of pages; requests above it
      * get dedicated memory. A power of two from 1 MiB to 1 GiB; default 4 MiB.
      *
      * @param bytes the chunk size in bytes, a power of two from {@link #MIN_CHUNK_SIZE} to {@link #MAX_CHUNK_SIZE}

@@ -149,7 +149,7 @@ public final class UncheckedBlocks {
         if (c >= 0) {
             return SizeClasses.blockSize(c);
         }
-        return (int) Math.min(Integer.MAX_VALUE, Heap.largeUsableSize(size, allocator.chunkSize()));
+        return (int) Math.min(Integer.MAX_VALUE, Heap.largeUsableSize(size));
     }
 
     private void freeChecked(long address, int c, int size) {

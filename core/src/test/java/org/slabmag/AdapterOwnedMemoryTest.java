@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The promise of {@link UncheckedBlocks}: memory an adapter owns is refused to a user's
- * {@link SlabAllocator#free}, at every size (slab classes, buddy blocks, huge blocks) and in every mode
+ * {@link SlabAllocator#free}, at every size (slab classes, page runs, huge blocks) and in every mode
  * (thread caches or not, hardened or not), through both adapter paths; the refusal changes nothing, and the
  * adapter's own free still works.
  */

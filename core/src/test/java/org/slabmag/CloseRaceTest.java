@@ -22,7 +22,7 @@ import org.slabmag.testing.Patterns;
  * with SIGSEGV; a metrics thread's {@code stats()}/{@code trim()} got {@link IllegalArgumentException}.
  *
  * <p>Each round: workers allocate, fill with a pattern, check and free blocks of every kind (slab,
- * buddy, huge), sharing some with each other; a metrics thread calls {@code stats()}, {@code trim()}
+ * page run, huge), sharing some with each other; a metrics thread calls {@code stats()}, {@code trim()}
  * and {@code usableSize()}; the main thread closes at a random moment. Every call must complete or
  * throw {@link IllegalStateException}; every block a worker still holds when it stops must still be
  * mapped and intact after {@code close()} returned.

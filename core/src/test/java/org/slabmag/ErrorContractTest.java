@@ -324,7 +324,7 @@ class ErrorContractTest {
         try (SlabAllocator a = build(config); SlabAllocator other = build(config)) {
             Live small = live(a, 40);   // 48-byte class
             Live small2 = live(a, 1000);
-            Live large = live(a, 300_000); // 512 KiB buddy block
+            Live large = live(a, 300_000); // a run of 74 pages
             Live huge = live(a, CHUNK + 5000);
             Live foreignSmall = live(other, 40);
             Live foreignLarge = live(other, 300_000);
@@ -480,7 +480,7 @@ class ErrorContractTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"magazines", "locked", "hardened", "hardened-locked"})
-    void doubleFreesOfBuddyAndHugeBlocksAreAlwaysRejected(String config) {
+    void doubleFreesOfPageRunsAndHugeBlocksAreAlwaysRejected(String config) {
         try (SlabAllocator a = build(config)) {
             for (int size : new int[] {65537, 300_000, CHUNK, CHUNK + 1, 3 * CHUNK}) {
                 Live keep = live(a, 100_000);

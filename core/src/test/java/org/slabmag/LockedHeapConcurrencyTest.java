@@ -26,7 +26,7 @@ class LockedHeapConcurrencyTest {
 
     static int size(Random rnd) {
         if (rnd.nextInt(10) == 0) {
-            return 65_537 + rnd.nextInt(1 << 20); // buddy blocks
+            return 65_537 + rnd.nextInt(1 << 20); // page runs
         }
         return (int) Math.max(1, Math.round(Math.pow(2, rnd.nextDouble() * 16)));
     }

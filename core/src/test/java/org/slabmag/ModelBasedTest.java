@@ -39,7 +39,7 @@ class ModelBasedTest {
         final int size;
         final int alignment; // 0: allocate(size)
         final long usable;
-        final int sizeClass; // -1: buddy, -2: huge
+        final int sizeClass; // -1: page run, -2: huge
         final long seed;
         int index;
 
@@ -102,12 +102,7 @@ class ModelBasedTest {
             if (c >= 0) {
                 return classBlock[c];
             }
-            if (c == -1) {
-                long pages = (s + 4095) >>> 12;
-                long pow2 = pages == 1 ? 1 : Long.highestOneBit(pages - 1) << 1;
-                return 4096L * pow2;
-            }
-            return (s + 4095) & -4096L;
+            return (s + 4095) & -4096L; // a page run up to the chunk size, a dedicated block above: whole pages
         }
     }
 

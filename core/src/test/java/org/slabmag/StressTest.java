@@ -125,7 +125,9 @@ class StressTest {
 
     /**
      * larson: each thread replaces random blocks of an array it inherited from a finished
-     * predecessor, then hands the array on to a successor it starts, and ends.
+     * predecessor, then hands the array on to a successor it starts, and ends. Blocks are 10 to 1009
+     * bytes, and one in {@value #LARSON_LARGE_ONE_IN} is a page run of 64 KiB to 1 MiB (its pattern
+     * covers its edges, so a run overlapping another is caught).
      */
     @ParameterizedTest
     @EnumSource(AllocatorVariant.class)
@@ -173,6 +175,17 @@ class StressTest {
         }
     }
 
+    /** One larson block in this many is large. */
+    static final int LARSON_LARGE_ONE_IN = 64;
+
+    /** A larson block size: mostly small, sometimes a page run of any length from 17 to 256 pages. */
+    static int larsonSize(Random rnd) {
+        if (rnd.nextInt(LARSON_LARGE_ONE_IN) == 0) {
+            return 65_537 + rnd.nextInt((1 << 20) - 65_536);
+        }
+        return 10 + rnd.nextInt(1000);
+    }
+
     static final class LarsonThread extends Thread {
         static final ConcurrentLinkedQueue<Thread> LAST = new ConcurrentLinkedQueue<>();
 
@@ -214,7 +227,7 @@ class StressTest {
                     if (array[slot] != null) {
                         ledger.free(array[slot]);
                     }
-                    array[slot] = ledger.allocate(10 + rnd.nextInt(1000));
+                    array[slot] = ledger.allocate(larsonSize(rnd));
                 }
                 if (generation + 1 < generations) {
                     new LarsonThread(a, ledger, array, this, generation + 1, generations, rounds, seed, errors,

@@ -7,7 +7,7 @@
  * <ol>
  *   <li>{@link org.slabmag.internal.memory}: native memory from the operating system (reserve, release, give
  *       pages back). The only code that touches {@code Unsafe} or the FFM API.</li>
- *   <li>{@link org.slabmag.internal.heap}: the heap: chunks, the buddy allocator over their pages, slabs of one
+ *   <li>{@link org.slabmag.internal.heap}: the heap: chunks, the page allocator over their pages, slabs of one
  *       size class, huge blocks, and the lock in front of it all. Knows nothing above it.</li>
  *   <li>{@link org.slabmag.internal.magazine}: the magazine layer: magazines, depots, the exchange rules between
  *       a cache's loaded and previous magazine, the thread-cache registry and the shared stripes, written once

@@ -14,7 +14,7 @@ import org.slabmag.SlabAllocator;
  * Hardened mode: two threads free the same block at once, each into its own magazine. Exactly one
  * free succeeds; the other is rejected at free time: with {@link IllegalStateException} while the
  * block's slab exists, or with {@link IllegalArgumentException} if the first free already let the
- * slab go back to the buddy allocator (the address is then no block at all).
+ * slab go back to the page allocator (the address is then no block at all).
  */
 @JCStressTest
 @Outcome(id = {"1, 0", "0, 1"}, expect = ACCEPTABLE, desc = "one free accepted, the double free rejected")

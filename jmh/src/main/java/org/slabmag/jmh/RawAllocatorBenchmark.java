@@ -28,7 +28,7 @@ import org.slabmag.UncheckedBlocks;
  *
  * <ul>
  *   <li>{@code allocFree}: one block allocated and freed again, one thread and two threads, sizes
- *   16 B to 1 MiB (slabs up to 64 KiB, buddy pages above).</li>
+ *   16 B to 1 MiB (slabs up to 64 KiB, page runs above).</li>
  *   <li>{@code live256}: 256 blocks allocated, then all freed (more than a magazine), per block.</li>
  * </ul>
  */

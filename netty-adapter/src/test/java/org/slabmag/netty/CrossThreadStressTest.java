@@ -22,7 +22,7 @@ import org.slabmag.SlabAllocator;
 import org.slabmag.testing.Concurrency;
 
 /**
- * Producers allocate buffers of random sizes (1 byte to 3 MiB, so slab, buddy and dedicated blocks, with a
+ * Producers allocate buffers of random sizes (1 byte to 3 MiB, so slab blocks, page runs and dedicated blocks, with a
  * 1 MiB chunk), grow some of them, fill each with a pattern derived from its id and hand them to consumers
  * on other threads, which check the pattern and release. Every live region is registered by address; a
  * region handed out twice would either collide in that map or overwrite another buffer's pattern.

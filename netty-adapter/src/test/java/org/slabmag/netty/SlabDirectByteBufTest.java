@@ -95,6 +95,38 @@ class SlabDirectByteBufTest {
         buf.release();
     }
 
+    /**
+     * Above 64 KiB a buffer's region is its capacity rounded up to whole pages (no power-of-two rounding): that is
+     * what the metric counts and what the buffer grows into in place, and writing all of it leaves its neighbours
+     * intact.
+     */
+    @Test
+    void aLargeBufferOwnsExactlyItsPagesAndGrowsInPlaceWithinThem() {
+        int size = 100_000;
+        int region = 25 * 4096;
+        assertEquals(region, slab.usableSize(size));
+        ByteBuf buf = alloc.directBuffer(size);
+        ByteBuf before = alloc.directBuffer(size);
+        ByteBuf after = alloc.directBuffer(size);
+        assertEquals(3L * region, alloc.metric().liveDirectMemory());
+        assertEquals(region, buf.maxFastWritableBytes());
+        long address = buf.memoryAddress();
+        Patterns.fill(before, 1);
+        Patterns.fill(after, 2);
+        buf.capacity(region);
+        assertEquals(address, buf.memoryAddress(), "the whole region is the buffer's own");
+        Patterns.fill(buf, 3);
+        Patterns.check(before, 1);
+        Patterns.check(after, 2);
+        Patterns.check(buf, 3);
+        buf.capacity(region + 1);
+        assertNotEquals(address, buf.memoryAddress(), "one byte more moves it");
+        assertEquals(2L * region + slab.usableSize(region + 1), alloc.metric().liveDirectMemory());
+        buf.release();
+        before.release();
+        after.release();
+    }
+
     @Test
     void growingPastTheSlackMovesTheContentAndFreesTheOldRegion() {
         ByteBuf buf = alloc.directBuffer(1000);

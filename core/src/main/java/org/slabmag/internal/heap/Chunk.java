@@ -4,7 +4,7 @@ import org.slabmag.internal.event.SlabEvents;
 import org.slabmag.internal.memory.NativeMemory;
 
 /**
- * One region of native memory that the buddy allocator divides into pages.
+ * One region of native memory that the page allocator ({@link PageRuns}) divides into runs of pages.
  *
  * <p>The usable region is {@code size} bytes aligned to {@code size} (a power of two), so the chunk
  * of any address is found by {@code address >>> log2(size)} ({@link ChunkMap}). To get that
@@ -28,7 +28,7 @@ public final class Chunk {
     final long reservedAddress;
     final long address;
     final int size;
-    /** Index of this chunk's region in the buddy allocator. */
+    /** Index of this chunk's region in the page allocator. */
     final int region;
     /**
      * {@code address >>> log2(size)}: the key in {@link ChunkMap}; {@link #NO_FRAME} once the chunk

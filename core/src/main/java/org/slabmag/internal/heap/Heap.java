@@ -10,12 +10,12 @@ import org.slabmag.internal.event.SlabEvents;
 import org.slabmag.internal.memory.NativeMemory;
 
 /**
- * The global heap: chunks of native memory, a {@link BuddyAllocator} over their pages, one
+ * The global heap: chunks of native memory, a page allocator ({@link PageRuns}) over their pages, one
  * {@link SlabCache} per size class, and dedicated memory for huge blocks.
  *
  * <ul>
  *   <li>Requests up to {@link SizeClasses#MAX_SLAB_BLOCK} bytes get a block of a slab.</li>
- *   <li>Larger requests up to the chunk size get a buddy block of {@code 2^k} pages.</li>
+ *   <li>Larger requests up to the chunk size get a run of exactly the pages they need.</li>
  *   <li>Larger still: a dedicated allocation, page-aligned, returned to the OS on free.</li>
  * </ul>
  * Chunks are reserved on demand while the resident bytes stay within {@code maxMemory}: reserved bytes
@@ -64,12 +64,12 @@ public final class Heap {
      */
     private final long maxReserved;
     private final boolean hardened;
-    private final BuddyAllocator buddy;
+    private final PageRuns runs;
     private final ChunkMap chunkMap;
     private final SlabCache[] caches = new SlabCache[SizeClasses.COUNT];
     private final ReturnedRanges returned = new ReturnedRanges();
     private final HugeBlocks huge = new HugeBlocks(returned);
-    /** First pages (global ids) of the buddy blocks an adapter holds, so that a user's free of one is refused. */
+    /** First pages (global ids) of the page runs an adapter holds, so that a user's free of one is refused. */
     private final IntHashSet adapterRuns = new IntHashSet();
     private final IntArrayList freeRegionIds = new IntArrayList();
     private final long[] scratch = new long[1];
@@ -112,7 +112,7 @@ public final class Heap {
         this.maxMemory = maxMemory;
         this.maxReserved = maxReserved;
         this.hardened = hardened;
-        this.buddy = new BuddyAllocator(maxOrder);
+        this.runs = new PageRuns(maxOrder);
         this.chunkMap = new ChunkMap(chunkSize);
         for (int c = 0; c < caches.length; c++) {
             caches[c] = new SlabCache(c, this);
@@ -304,7 +304,7 @@ public final class Heap {
 
     Slab newSlab(int c) {
         int order = Integer.numberOfTrailingZeros(SizeClasses.slabPages(c));
-        int page = allocatePages(order);
+        int page = allocatePages(1 << order);
         Chunk chunk = chunkOfPage(page);
         int first = page & ((1 << maxOrder) - 1);
         Slab slab = new Slab(chunk, page, order, chunk.address + ((long) first << SizeClasses.PAGE_SHIFT), c, hardened);
@@ -320,32 +320,19 @@ public final class Heap {
         for (int p = first; p < first + (1 << slab.order); p++) {
             chunk.slabs[p] = null;
         }
-        freePages(slab.page, slab.order);
+        freePages(slab.page);
     }
 
     // ---------------------------------------------------------------- large and huge blocks
 
     /**
-     * Bytes reserved for a request above {@link SizeClasses#MAX_SLAB_BLOCK}.
+     * Bytes reserved for a request above {@link SizeClasses#MAX_SLAB_BLOCK}, whatever the chunk size: a page run up
+     * to the chunk size and a dedicated block above it are both the request rounded up to whole pages.
      *
      * @param size the requested bytes, above {@link SizeClasses#MAX_SLAB_BLOCK}
-     * @return the buddy block size ({@code 2^k} pages) up to the chunk size, else {@code size} rounded up to pages
+     * @return {@code size} rounded up to whole pages
      */
-    public long largeUsableSize(long size) {
-        return largeUsableSize(size, chunkSize);
-    }
-
-    /**
-     * Bytes reserved for a request above {@link SizeClasses#MAX_SLAB_BLOCK} in a heap of {@code chunkSize} chunks.
-     *
-     * @param size      the requested bytes, above {@link SizeClasses#MAX_SLAB_BLOCK}
-     * @param chunkSize the heap's chunk size
-     * @return the buddy block size ({@code 2^k} pages) up to {@code chunkSize}, else {@code size} rounded up to pages
-     */
-    public static long largeUsableSize(long size, int chunkSize) {
-        if (size <= chunkSize) {
-            return (long) SizeClasses.PAGE_SIZE << orderOf(size);
-        }
+    public static long largeUsableSize(long size) {
         return pageRound(size);
     }
 
@@ -364,10 +351,10 @@ public final class Heap {
         checkOpen();
         long address;
         if (size <= chunkSize) {
-            int order = orderOf(size);
-            int page = allocatePages(order);
+            int pages = (int) (pageRound(size) >>> SizeClasses.PAGE_SHIFT);
+            int page = allocatePages(pages);
             address = addressOfPage(page);
-            largeBytes += (long) SizeClasses.PAGE_SIZE << order;
+            largeBytes += (long) pages << SizeClasses.PAGE_SHIFT;
             if (adapter) {
                 adapterRuns.add(page);
             }
@@ -392,7 +379,7 @@ public final class Heap {
      */
     public void freeLarge(long address, long size, long requested, boolean adapter) {
         if (size <= chunkSize) {
-            int order = orderOf(size);
+            int pages = (int) (pageRound(size) >>> SizeClasses.PAGE_SHIFT);
             Chunk chunk = chunkMap.find(address);
             if (chunk == null) {
                 if ((address & (SizeClasses.PAGE_SIZE - 1)) == 0 && returned.contains(address)) {
@@ -405,25 +392,25 @@ public final class Heap {
             int page = (chunk.region << maxOrder) | inChunk;
             boolean pageStart = ((address - chunk.address) & (SizeClasses.PAGE_SIZE - 1)) == 0;
             boolean blockStart = pageStart && chunk.slabs[inChunk] == null;
-            int taken = blockStart ? buddy.takenOrder(page) : BuddyAllocator.NONE;
+            int taken = blockStart ? runs.takenPages(page) : PageRuns.NONE;
             if (taken < 0) {
-                if (blockStart && buddy.isFree(page)) {
+                if (blockStart && runs.isFree(page)) {
                     throw new IllegalStateException("double free of 0x" + Long.toHexString(address)
                         + ": no block of " + size + " bytes is allocated there");
                 }
                 throw new IllegalArgumentException("address 0x" + Long.toHexString(address)
                     + " is not the start of an allocated block of " + size + " bytes");
             }
-            if (taken != order) {
+            if (taken != pages) {
                 throw new IllegalArgumentException("size mismatch at 0x" + Long.toHexString(address) + ": freed with "
-                    + size + " bytes, allocated as a block of " + ((long) SizeClasses.PAGE_SIZE << taken) + " bytes");
+                    + size + " bytes, allocated as a block of " + ((long) taken << SizeClasses.PAGE_SHIFT) + " bytes");
             }
             checkHolder(address, adapter, !adapterRuns.isEmpty() && adapterRuns.contains(page));
             if (adapter) {
                 adapterRuns.remove(page);
             }
-            largeBytes -= (long) SizeClasses.PAGE_SIZE << order;
-            freePages(page, order);
+            largeBytes -= (long) pages << SizeClasses.PAGE_SHIFT;
+            freePages(page);
         } else {
             reservedBytes -= huge.free(address, pageRound(size), size, adapter);
         }
@@ -451,11 +438,6 @@ public final class Heap {
         return address;
     }
 
-    private static int orderOf(long size) {
-        long pages = (size + SizeClasses.PAGE_SIZE - 1) >>> SizeClasses.PAGE_SHIFT;
-        return 64 - Long.numberOfLeadingZeros(pages - 1);
-    }
-
     private static long pageRound(long size) {
         return (size + SizeClasses.PAGE_SIZE - 1) & -(long) SizeClasses.PAGE_SIZE;
     }
@@ -463,37 +445,36 @@ public final class Heap {
     // ---------------------------------------------------------------- pages and chunks
 
     /**
-     * Takes a buddy block of {@code 2^order} pages, reserving a chunk if none has one free. Pages of it
-     * that were given back to the OS count as resident again: if that would pass {@code maxMemory}, the
-     * block goes back untouched and {@link #ensureRoom} makes room first (or throws).
+     * Takes a run of exactly {@code count} pages (see {@link PageRuns#allocate}), adding a chunk if none is
+     * long enough. Pages of it that were given back to the OS count as resident again: if that would pass
+     * {@code maxMemory}, the run goes back untouched and {@link #ensureRoom} makes room first (or throws).
      */
-    private int allocatePages(int order) {
-        int pages = 1 << order;
+    private int allocatePages(int count) {
         for (int attempt = 0; ; attempt++) {
-            int page = buddy.allocate(order);
-            if (page == BuddyAllocator.NONE) {
+            int page = runs.allocate(count);
+            if (page == PageRuns.NONE) {
                 addChunk();
-                page = buddy.allocate(order);
+                page = runs.allocate(count);
             }
-            long again = releasedPages.count(page, pages) << SizeClasses.PAGE_SHIFT;
+            long again = releasedPages.count(page, count) << SizeClasses.PAGE_SHIFT;
             if (again > 0 && residentBytes() + again > maxMemory) {
-                buddy.free(page, order);
-                if (attempt == 2) { // room was made twice, and the block buddy picks still does not fit
+                runs.free(page);
+                if (attempt == 2) { // room was made twice, and the run picked still does not fit
                     throw limitReached(again);
                 }
                 ensureRoom(again, 0);
                 continue;
             }
-            releasedPages.take(page, pages);
+            releasedPages.take(page, count);
             regionDecay.pagesTaken(page >>> maxOrder);
             return page;
         }
     }
 
-    private void freePages(int page, int order) {
+    /** Frees the run at {@code page}; a second entirely free chunk goes back to the OS at once. */
+    private void freePages(int page) {
         regionDecay.pagesFreed(page >>> maxOrder);
-        int merged = buddy.free(page, order);
-        if (merged == maxOrder && buddy.freeBlocks(maxOrder) > 1) {
+        if (runs.free(page) && runs.freeRegions() > 1) {
             removeChunk(page >>> maxOrder);
         }
     }
@@ -516,14 +497,14 @@ public final class Heap {
         }
         regions[region] = chunk;
         chunkMap.add(chunk);
-        buddy.addRegion(region);
+        runs.addRegion(region);
         chunks++;
         reservedBytes += chunkSize;
     }
 
     private void removeChunk(int region) {
         Chunk chunk = regions[region];
-        if (!buddy.removeRegionIfFree(region)) {
+        if (!runs.removeRegionIfFree(region)) {
             return;
         }
         regions[region] = null;
@@ -571,7 +552,7 @@ public final class Heap {
      * walk every free list each time.
      */
     private void releaseFreePagesFor(long bytes) {
-        long notGivenBack = (buddy.freePages() - releasedPages.releasedPages()) << SizeClasses.PAGE_SHIFT;
+        long notGivenBack = (runs.freePages() - releasedPages.releasedPages()) << SizeClasses.PAGE_SHIFT;
         if (!NativeMemory.canReleasePages() || residentBytes() - notGivenBack + bytes > maxMemory) {
             return;
         }
@@ -617,7 +598,7 @@ public final class Heap {
             cache.trim();
         }
         for (int region = 0; region < regionCount; region++) {
-            if (regions[region] != null && buddy.isRegionFree(region)) {
+            if (regions[region] != null && runs.isRegionFree(region)) {
                 removeChunk(region);
             }
         }
@@ -636,7 +617,7 @@ public final class Heap {
                 regionDecay.endStep(region);
                 continue;
             }
-            int action = regionDecay.step(region, buddy.isRegionFree(region));
+            int action = regionDecay.step(region, runs.isRegionFree(region));
             if (action == RegionDecay.RELEASE_CHUNK) {
                 removeChunk(region);
             } else if (action == RegionDecay.RELEASE_PAGES) {
@@ -656,11 +637,10 @@ public final class Heap {
             return;
         }
         long[] released = new long[1];
-        buddy.forEachFreeBlock(region, 0, (page, order) -> {
-            int pages = 1 << order;
-            if (releasedPages.count(page, pages) < pages
-                && NativeMemory.releasePages(addressOfPage(page), (long) SizeClasses.PAGE_SIZE << order)) {
-                released[0] += releasedPages.release(page, pages) << SizeClasses.PAGE_SHIFT;
+        runs.forEachFreeRun(region, (page, count) -> {
+            if (releasedPages.count(page, count) < count
+                && NativeMemory.releasePages(addressOfPage(page), (long) count << SizeClasses.PAGE_SHIFT)) {
+                released[0] += releasedPages.release(page, count) << SizeClasses.PAGE_SHIFT;
             }
         });
         if (released[0] > 0) {

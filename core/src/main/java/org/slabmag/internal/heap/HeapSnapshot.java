@@ -8,7 +8,7 @@ package org.slabmag.internal.heap;
  * @param chunks            chunks reserved
  * @param hugeBlocks        live dedicated (huge) allocations
  * @param takenBytes        bytes handed out by the heap, to users or to magazines
- * @param largeBytes        bytes in live buddy and huge blocks (never cached in magazines)
+ * @param largeBytes        bytes in live page runs and huge blocks (never cached in magazines)
  * @param allocations       allocations served by the heap directly (not through magazines)
  * @param deallocations     frees served by the heap directly
  * @param requestedBytes    requested bytes of live blocks allocated directly, minus those freed directly

@@ -3,7 +3,7 @@ package org.slabmag.internal.heap;
 import java.util.Arrays;
 
 /**
- * What each chunk (buddy region) did between two decay steps, to decide what goes back to the OS: a free
+ * What each chunk (page allocator region) did between two decay steps, to decide what goes back to the OS: a free
  * chunk no page was taken from during a whole step is released; a kept chunk whose pages were freed in an
  * earlier step, and taken from since by nobody, gives its free pages back ({@code madvise}; which pages
  * are given back is {@link ReleasedPages}'s record).

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * Which free pages of the kept chunks were given back to the operating system ({@code madvise}) and
- * not taken since: one bit per page, per buddy region. Reserved bytes less these are the heap's
+ * not taken since: one bit per page, per region (chunk). Reserved bytes less these are the heap's
  * resident bytes, which {@code maxMemory} bounds; a page taken again counts as resident again at once.
  *
  * <p>Bit layout: region {@code r}'s page {@code p} (its index inside the chunk) is bit {@code p & 63}

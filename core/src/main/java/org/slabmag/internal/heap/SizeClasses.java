@@ -9,8 +9,8 @@ import org.slabmag.internal.memory.NativeMemory;
  * {@link #MAX_SLAB_BLOCK} (160, 192, 224, 256, 320, ..., 49152, 57344, 65536): 44 classes. Worst-case
  * internal waste: at most 15 bytes for requests up to 128 bytes; above that a request of
  * {@code 2^n + 1} bytes gets a block of {@code 1.25 * 2^n}, so at most 20% of the block (25% of the
- * request) is slack, and on average about 10%. Requests above {@link #MAX_SLAB_BLOCK} go to the
- * buddy allocator (power-of-two pages) or to dedicated memory.
+ * request) is slack, and on average about 10%. Requests above {@link #MAX_SLAB_BLOCK} get whole pages:
+ * a run of the page allocator ({@link PageRuns}) or dedicated memory.
  *
  * <p>A block of a class is aligned to the largest power of two dividing its size, at most
  * {@link #PAGE_SIZE} and at least 16, because slabs start on page boundaries. Power-of-two classes
@@ -22,7 +22,7 @@ import org.slabmag.internal.memory.NativeMemory;
  * <p>Immutable and thread-safe; all lookups are O(1) and allocation-free.
  */
 public final class SizeClasses {
-    /** The unit of the buddy allocator and the alignment of every slab. */
+    /** The unit of the page allocator and the alignment of every slab. */
     public static final int PAGE_SIZE = NativeMemory.PAGE_SIZE;
     /** log2 of {@link #PAGE_SIZE}. */
     public static final int PAGE_SHIFT = 12;

@@ -28,7 +28,7 @@ import java.lang.invoke.VarHandle;
  */
 public final class Slab {
     final Chunk chunk;
-    /** Global page id of the first page (the buddy block). */
+    /** Global page id of the first page (the slab is a run of {@code 2^order} pages). */
     final int page;
     final int order;
     final long address;

@@ -13,7 +13,7 @@ import java.util.Arrays;
  * Linking and unlinking are O(1); finding the lowest region reads at most {@code regions / 64} words.
  * Full slabs are in no set and rejoin it when a block comes back. A slab that
  * becomes empty leaves the set: the first is kept as a spare (so a class that oscillates around a
- * slab boundary does not churn the buddy allocator), any other goes back to the buddy allocator at
+ * slab boundary does not churn the page allocator), any other goes back to the page allocator at
  * once. {@link #trim} returns the spare too, and {@link #decay} returns it once it stayed unused from
  * one decay to the next.
  *

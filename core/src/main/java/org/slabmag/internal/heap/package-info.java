@@ -1,12 +1,13 @@
 /**
- * The heap: chunks of native memory, a buddy allocator over their pages, slabs of one size class, huge
+ * The heap: chunks of native memory, a page allocator over their pages, slabs of one size class, huge
  * blocks, and the lock in front of them; <b>not an API</b>.
  *
  * <ul>
  *   <li>{@link org.slabmag.internal.heap.SizeClasses}: request size to size class, O(1).</li>
  *   <li>{@link org.slabmag.internal.heap.Chunk} and {@link org.slabmag.internal.heap.ChunkMap}: a chunk is aligned
  *       to its size, so an address maps to its chunk, page and slab without a lock.</li>
- *   <li>{@link org.slabmag.internal.heap.BuddyAllocator}: runs of {@code 2^k} pages over all chunks.</li>
+ *   <li>{@link org.slabmag.internal.heap.PageRuns}: runs of whole pages over all chunks, best fit, coalesced at
+ *       once.</li>
  *   <li>{@link org.slabmag.internal.heap.Slab} and {@link org.slabmag.internal.heap.SlabCache}: blocks of one
  *       class, with an out-of-band bitmap and a state byte per block; new blocks come from the lowest chunk's
  *       partial slabs first.</li>

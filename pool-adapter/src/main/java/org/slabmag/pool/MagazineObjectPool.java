@@ -2,9 +2,12 @@ package org.slabmag.pool;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -107,6 +110,8 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
     private static final long MIN_BACKOFF_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final int DEPOT_MAGAZINES = 1024;
+    /** Compactions of a full depot before a magazine's idle entries are destroyed for want of room. */
+    private static final int COMPACTIONS = 4;
     /** What {@link #validate} returns when validation returned false (rather than threw). */
     static final RuntimeException INVALID = new ValidationFailed();
 
@@ -1020,8 +1025,12 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
     }
 
     /**
-     * Hands a magazine of entries (holding their idle credits) to the depot. If the depot is full, it is first
-     * compacted (see {@link #compactDepot}); if it is still full, the idle entries of {@code m} are destroyed.
+     * Hands a magazine of entries (holding their idle credits) to the depot. If the depot is full, it is compacted
+     * (see {@link #compactDepot}) and the offer tried again, up to {@value #COMPACTIONS} times; only if it is still
+     * full then are the idle entries of {@code m} destroyed. The idle entries never need more than
+     * {@code maxIdle / magazineSize} magazines, so a full depot holds stale references; but while one thread
+     * compacts, others may refill it with more (many virtual threads on few carriers, a carrier descheduled), so
+     * one compaction is not always enough.
      *
      * @param m a magazine the caller holds
      */
@@ -1030,15 +1039,15 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
             depot.offerEmpty(m);
             return;
         }
-        if (offerLoaded(m)) {
-            return;
-        }
-        compactDepot();
-        if (!offerLoaded(m)) {
-            while (!m.isEmpty()) {
-                destroyIfIdle(m.poll());
+        for (int compactions = 0; !offerLoaded(m); compactions++) {
+            if (compactions == COMPACTIONS) {
+                while (!m.isEmpty()) {
+                    destroyIfIdle(m.poll());
+                }
+                depot.offerEmpty(m);
+                return;
             }
-            depot.offerEmpty(m);
+            compactDepot();
         }
     }
 
@@ -1047,7 +1056,8 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
     }
 
     /**
-     * Drains the depot's loaded magazines and parks their idle entries again, packed, without the stale references.
+     * Drains the depot's loaded magazines and parks their idle entries again, packed, each once, without the stale
+     * references.
      * Borrowers that wait claim idle entries through the identity table, not the magazines, so under contention
      * magazines of stale references (entries claimed, lent or destroyed since they were parked) pile up in the
      * depot until it is full; a full depot would otherwise destroy idle objects. A reference dropped here is stale
@@ -1056,12 +1066,13 @@ public final class MagazineObjectPool<T> implements ObjectPool<T>, UsageTracking
      */
     private void compactDepot() {
         final List<Magazine<T>> packed = new ArrayList<>();
+        final Set<PoolEntry<T>> kept = Collections.newSetFromMap(new IdentityHashMap<>());
         Magazine<T> into = null;
         Magazine<T> m;
         for (int i = 0; i < DEPOT_MAGAZINES && (m = depot.pollFull()) != null; i++) {
             PoolEntry<T> e;
             while ((e = m.poll()) != null) {
-                if (e.state() != PoolEntry.IDLE) {
+                if (e.state() != PoolEntry.IDLE || !kept.add(e)) {
                     continue;
                 }
                 if (into == null || !into.offer(e)) {

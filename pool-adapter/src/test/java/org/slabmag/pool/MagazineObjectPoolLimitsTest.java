@@ -116,7 +116,10 @@ class MagazineObjectPoolLimitsTest {
             }
             assertTrue(finished.await(JOIN_MILLIS, TimeUnit.MILLISECONDS));
             final int idle = pool.getNumIdle();
-            assertTrue(idle <= 2, "idle " + idle);
+            // maxIdle, plus at most one per thread whose park (with a spare credit of its own) lands while another
+            // thread's overdraft counts the idle objects under the lock: GOP's bound is exact, this one is not
+            // (see setMaxIdle); the one-thread test above holds the exact bound
+            assertTrue(idle <= 2 + 8, "idle " + idle);
             assertEquals(pool.getCreatedCount() - pool.getDestroyedCount(), idle + pool.getNumActive());
             exit.countDown();
             for (final CompletableFuture<Void> t : threads) {
